@@ -1,0 +1,99 @@
+/* Dispatch of log entries to the apply function of their event kind. */
+#include "apply.h"
+#include "doc.h"
+#include "error.h"
+#include "register.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define VT_ACCT_NODE 'N' /* account CF: origin | 'N' -> NodeInitialized */
+
+typedef int (*apply_fn)(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+
+static int apply_node_initialized(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
+	vt_apply_result *res)
+{
+	const Vanthu__V1__NodeInitialized *n = e->event->node_initialized;
+	vt_key k;
+	(void)res;
+	if (e->seq != 0)
+		return vt_error_set(VT_ECONFLICT, "node_initialized at entry %llu: only entry 0 may initialise",
+			(unsigned long long)e->seq);
+	if (strcmp(n->node_id, ctx->origin) != 0)
+		return vt_error_set(VT_EINVAL, "node_initialized names node '%s' in the log of '%s'",
+			n->node_id, ctx->origin);
+	if (n->public_key.len != 32)
+		return vt_error_set(VT_EINVAL, "node_initialized: public key must be 32 bytes");
+	if (strcmp(n->role, "unit") != 0 && strcmp(n->role, "hub") != 0)
+		return vt_error_set(VT_EINVAL, "node_initialized: role must be unit or hub, not '%s'", n->role);
+	vt_key_init(&k, ctx->origin);
+	vt_key_u8(&k, VT_ACCT_NODE);
+	return vt_apply_put(ctx, VT_CF_ACCOUNT, &k, &n->base);
+}
+
+/* One entry per event kind, indexed by the oneof case number. */
+static const apply_fn apply_table[] = {
+	[VANTHU__V1__EVENT__KIND_NODE_INITIALIZED] = apply_node_initialized,
+	[VANTHU__V1__EVENT__KIND_BOOK_DEFINED] = vt_register_apply_book,
+	[VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED] = vt_doc_apply_created,
+	[VANTHU__V1__EVENT__KIND_DOCUMENT_REGISTERED] = vt_register_apply_registration,
+	[VANTHU__V1__EVENT__KIND_BLOB_ADDED] = vt_doc_apply_blob,
+};
+
+int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+{
+	unsigned kind;
+	if (!e->event)
+		return vt_error_set(VT_EINVAL, "entry %llu has no event", (unsigned long long)e->seq);
+	kind = (unsigned)e->event->kind_case;
+	if (kind >= sizeof(apply_table) / sizeof(apply_table[0]) || !apply_table[kind])
+		return vt_error_set(VT_EINVAL, "entry %llu: unknown event kind %u",
+			(unsigned long long)e->seq, kind);
+	return apply_table[kind](ctx, e, res);
+}
+
+uint32_t vt_year_vn(int64_t time_us)
+{
+	time_t t = (time_t)(time_us / 1000000) + 7 * 3600;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return (uint32_t)tm.tm_year + 1900;
+}
+
+int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,
+	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
+{
+	char *v = NULL;
+	size_t n = 0;
+	int error;
+	*out = NULL;
+	if ((error = vt_key_check(key)) < 0)
+		return error;
+	if ((error = vt_batch_get(ctx->batch, cf, key->buf, key->len, &v, &n)) < 0)
+		return error;
+	*out = protobuf_c_message_unpack(desc, NULL, n, (const uint8_t *)v);
+	free(v);
+	if (!*out)
+		return vt_error_set(VT_ECORRUPT, "%s record in %s does not decode", desc->short_name,
+			vt_cf_name(cf));
+	return 0;
+}
+
+int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg)
+{
+	uint8_t stack[2048], *buf = stack;
+	size_t n;
+	int error;
+	if ((error = vt_key_check(key)) < 0)
+		return error;
+	n = protobuf_c_message_get_packed_size(msg);
+	if (n > sizeof(stack) && !(buf = malloc(n)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	protobuf_c_message_pack(msg, buf);
+	vt_batch_put(ctx->batch, cf, key->buf, key->len, buf, n);
+	if (buf != stack)
+		free(buf);
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* Applying a log entry to the derived state: one function per event kind,
+ * the same code for a node's own log, a rebuild, and a hub's replicas. */
+#ifndef VT_APPLY_H
+#define VT_APPLY_H
+
+#include <stdint.h>
+
+#include "store.h"
+#include "vanthu.pb-c.h"
+
+#define VT_ID_MAX 300
+
+/* What apply derived, returned to the appender. */
+typedef struct vt_apply_result {
+	uint64_t seq;
+	int64_t time;
+	char document_id[VT_ID_MAX]; /* document created or registered */
+	uint32_t year;               /* register year */
+	uint32_t number;             /* số đến / số đi assigned */
+	char number_symbol[160];     /* outgoing: assigned số, ký hiệu */
+	char duplicate_of[VT_ID_MAX]; /* registered although it duplicates this one */
+} vt_apply_result;
+
+typedef struct vt_apply_ctx {
+	vt_batch *batch;     /* reads see earlier events of the same commit */
+	const char *origin;  /* whose keyspace */
+	vt_store *blobs;     /* where attachments are looked up (blobs are shared) */
+} vt_apply_ctx;
+
+/* Applies entry; on failure writes nothing the caller keeps (the caller
+ * rolls the batch back to its savepoint) and returns VT_E* with message. */
+int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *entry, vt_apply_result *res);
+
+/* Calendar year of a UTC µs time in Vietnam (UTC+7), the register year. */
+uint32_t vt_year_vn(int64_t time_us);
+
+/* Helpers shared by the apply modules: read and decode a message. */
+int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,
+	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
+int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg);
+
+#endif

@@ -1,0 +1,22 @@
+/* Documents: creation with the metadata of both register books, lookup. */
+#ifndef VT_DOC_H
+#define VT_DOC_H
+
+#include "apply.h"
+#include "store.h"
+#include "vanthu.pb-c.h"
+
+int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+int vt_doc_apply_blob(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+
+/* Document ids are "<origin>/<seq of the creating entry>". */
+int vt_doc_id_parse(const char *id, const char *origin, uint64_t *seq);
+void vt_doc_key(vt_key *k, const char *origin, uint64_t seq);
+
+int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Document **out);
+
+/* Loads/saves a document inside an apply (read-your-writes). */
+int vt_doc_load(vt_apply_ctx *ctx, const char *id, Vanthu__V1__Document **out);
+int vt_doc_save(vt_apply_ctx *ctx, const Vanthu__V1__Document *doc);
+
+#endif

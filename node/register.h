@@ -1,0 +1,41 @@
+/* Register books (sổ văn bản đến / đi): books, per-book per-year numbering,
+ * register entries and the duplicate warning. Numbers are assigned inside
+ * the apply of a log entry, so they are atomic with it: no gaps, no reuse. */
+#ifndef VT_REGISTER_H
+#define VT_REGISTER_H
+
+#include "apply.h"
+#include "store.h"
+#include "vanthu.pb-c.h"
+
+#define VT_REG_BOOK 'B'    /* origin | 'B' | book -> RegisterBook */
+#define VT_REG_COUNTER 'C' /* origin | 'C' | book | year -> be32 last number */
+#define VT_REG_ENTRY 'E'   /* origin | 'E' | book | year | number -> RegisterEntry */
+#define VT_IDX_DUP 'D'     /* origin | 'D' | agency | symbol | seq -> "" */
+#define VT_IDX_SYMBOL 'S'  /* origin | 'S' | year | symbol -> document id */
+
+int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
+	vt_apply_result *res);
+
+/* Reads a book (caller frees with vanthu__v1__register_book__free_unpacked). */
+int vt_register_book_get(vt_store *store, const char *origin, const char *book,
+	Vanthu__V1__RegisterBook **out);
+
+typedef int (*vt_register_book_fn)(void *ctx, const Vanthu__V1__RegisterBook *book);
+int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *ctx);
+
+/* Calls fn for each entry of book in year (year 0: all years), in number order. */
+typedef int (*vt_register_entry_fn)(void *ctx, const Vanthu__V1__RegisterEntry *entry);
+int vt_register_entries(vt_store *store, const char *origin, const char *book, uint32_t year,
+	vt_register_entry_fn fn, void *ctx);
+
+/* The last number given in book for year (0 if none). */
+int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,
+	uint32_t *out);
+
+/* Normalises a số/ký hiệu or agency for duplicate detection (ASCII upper
+ * case, spaces removed); out has room for len(in)+1. */
+void vt_register_normalize(char *out, size_t cap, const char *in);
+
+#endif

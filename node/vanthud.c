@@ -1,0 +1,2 @@
+/* vanthud placeholder main, replaced below. */
+int main(void) { return 0; }
