@@ -55,8 +55,10 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 		return vt_error_set(VT_EINVAL, "document type (tên loại) is required");
 	if (!*m->summary)
 		return vt_error_set(VT_EINVAL, "summary (trích yếu) is required");
-	if (strlen(m->summary) > 4096 || strlen(m->number_symbol) > 100 || strlen(m->doc_type) > 32)
-		return vt_error_set(VT_EINVAL, "summary, số/ký hiệu or type too long");
+	if (strlen(m->summary) > 4096 || strlen(m->number_symbol) > 100 || strlen(m->doc_type) > 32 ||
+	    strlen(m->issuing_agency) > 300 || strlen(m->issuing_agency_code) > 32)
+		return vt_error_set(VT_EINVAL, "summary (max 4096 bytes), số/ký hiệu (100), type (32) or "
+			"issuing agency (300) too long");
 	if (!date_ok(m->issue_date))
 		return vt_error_set(VT_EINVAL, "issue date '%s' is not YYYY-MM-DD", m->issue_date);
 	if (!date_ok(m->due_date))

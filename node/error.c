@@ -3,16 +3,22 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <string.h>
 
 static _Thread_local char msg[1024];
 static _Thread_local int last_code;
 
 int vt_error_set(int code, const char *fmt, ...)
 {
+	/* Format into a scratch buffer first: callers may pass vt_error_last()
+	 * as an argument to wrap the previous message ("at entry 5: %s"). */
+	char tmp[sizeof(msg)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	memcpy(msg, tmp, sizeof(msg));
 	last_code = code;
 	return code;
 }

@@ -5,6 +5,8 @@
 #include "error.h"
 
 #include <ctype.h>
+#include <unicase.h>
+#include <uninorm.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +38,28 @@ static void key_entry(vt_key *k, const char *origin, const char *book, uint32_t 
 
 void vt_register_normalize(char *out, size_t cap, const char *in)
 {
-	size_t n = 0;
-	for (; *in && n + 1 < cap; in++) {
-		unsigned char c = (unsigned char)*in;
-		if (isspace(c))
+	/* NFC then Unicode upper case (so "qđ" and "QĐ", precomposed or not,
+	 * compare equal), then drop white space. */
+	size_t len = 0, n = 0;
+	uint8_t *up = u8_toupper((const uint8_t *)in, strlen(in), "vi", UNINORM_NFC, NULL, &len);
+	const uint8_t *src = up ? up : (const uint8_t *)in;
+	if (!up)
+		len = strlen(in);
+	size_t i;
+	for (i = 0; i < len && n + 1 < cap; i++) {
+		if (src[i] < 0x80 && isspace(src[i]))
 			continue;
-		out[n++] = (char)(c < 0x80 ? toupper(c) : c);
+		out[n++] = (char)src[i];
+	}
+	if (i < len) {
+		/* Cut short: drop a partial UTF-8 sequence at the end. */
+		while (n > 0 && ((uint8_t)out[n - 1] & 0xc0) == 0x80)
+			n--;
+		if (n > 0 && (uint8_t)out[n - 1] >= 0xc0)
+			n--;
 	}
 	out[n] = '\0';
+	free(up);
 }
 
 static int book_id_ok(const char *id)
@@ -106,7 +122,7 @@ static int type_allowed(const Vanthu__V1__RegisterBook *b, const char *type)
 static int find_duplicate(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m, vt_key *prefix,
 	char *dup_id, size_t cap)
 {
-	char agency[256], symbol[256];
+	char agency[512], symbol[512];
 	vt_iter *it = NULL;
 	int error;
 	const char *agency_src = *m->issuing_agency_code ? m->issuing_agency_code : m->issuing_agency;

@@ -6,7 +6,7 @@ PKGS=(
   build-essential cmake pkg-config git
   librocksdb-dev libsodium-dev libssl-dev
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
-  libcmocka-dev
+  libcmocka-dev libunistring-dev
   python3 python3-grpcio python3-protobuf
 )
 missing=()

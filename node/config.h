@@ -1,0 +1,35 @@
+/* vanthud configuration: one table of options (name, type, default, bounds,
+ * help); values from the embedded defaults, then a file of `name = value`
+ * lines, then `--name value` on the command line. */
+#ifndef VT_CONFIG_H
+#define VT_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct vt_config {
+	char *data_dir;
+	char *node_id;
+	char *role;
+	char *agency_name;
+	char *agency_code;
+	char *agency_symbol;
+	char *listen;
+	char *ready_file;
+	char *pid_file;
+	int64_t max_group;
+	int64_t log_level;
+} vt_config;
+
+/* Fills c with the embedded defaults. */
+int vt_config_init(vt_config *c);
+void vt_config_dispose(vt_config *c);
+
+/* Reads a file; errors name the file and line. */
+int vt_config_load_file(vt_config *c, const char *path);
+/* Sets one option by name from text, checking type and bounds. */
+int vt_config_set(vt_config *c, const char *name, const char *value);
+/* Writes every option with its help (for --help and sample files). */
+void vt_config_describe(FILE *f, const vt_config *c);
+
+#endif
