@@ -37,6 +37,7 @@ const char *vt_error_name(int code)
 	static const char *names[] = {
 		"OK", "ERROR", "ENOTFOUND", "EEXISTS", "EINVAL", "EPERM",
 		"ECONFLICT", "ECORRUPT", "ESIG", "ENOMEM", "EIO", "EBUSY",
+		"EAUTH", "ETIMEOUT", "ETOOBIG",
 	};
 	int i = -code;
 	if (i < 0 || i >= (int)(sizeof(names) / sizeof(names[0])))

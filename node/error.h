@@ -16,6 +16,9 @@ enum {
 	VT_ENOMEM = -9,    /* allocation failed */
 	VT_EIO = -10,      /* storage or file system failure */
 	VT_EBUSY = -11,    /* resource locked by another process */
+	VT_EAUTH = -12,    /* not authenticated (no, unknown or expired session) */
+	VT_ETIMEOUT = -13, /* deadline passed or call cancelled */
+	VT_ETOOBIG = -14,  /* message or file over its limit */
 };
 
 /* Sets the calling thread's error message (printf-style) and returns code,
