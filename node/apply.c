@@ -1,5 +1,6 @@
 /* Dispatch of log entries to the apply function of their event kind. */
 #include "apply.h"
+#include "account.h"
 #include "doc.h"
 #include "error.h"
 #include "register.h"
@@ -40,6 +41,10 @@ static const apply_fn apply_table[] = {
 	[VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED] = vt_doc_apply_created,
 	[VANTHU__V1__EVENT__KIND_DOCUMENT_REGISTERED] = vt_register_apply_registration,
 	[VANTHU__V1__EVENT__KIND_BLOB_ADDED] = vt_doc_apply_blob,
+	[VANTHU__V1__EVENT__KIND_ACCOUNT_CREATED] = vt_account_apply_created,
+	[VANTHU__V1__EVENT__KIND_ACCOUNT_UPDATED] = vt_account_apply_updated,
+	[VANTHU__V1__EVENT__KIND_PASSWORD_CHANGED] = vt_account_apply_password,
+	[VANTHU__V1__EVENT__KIND_UNIT_DEFINED] = vt_account_apply_unit,
 };
 
 int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)

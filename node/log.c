@@ -17,6 +17,8 @@ typedef struct pending {
 	const Vanthu__V1__Event *event;
 	const Vanthu__V1__LogEntry *given; /* replay: entry made elsewhere */
 	vt_apply_result *res;
+	const vt_log_extra *extra;
+	size_t nextra;
 	int error;
 	char message[512];
 	int done;
@@ -330,6 +332,13 @@ static int add_entry(vt_log *log, vt_batch *b, pending *p)
 		vt_batch_rollback(b);
 		goto out;
 	}
+	for (size_t i = 0; i < p->nextra; i++) {
+		const vt_log_extra *x = &p->extra[i];
+		if (x->val)
+			vt_batch_put(b, x->cf, x->key, x->klen, x->val, x->vlen);
+		else
+			vt_batch_del(b, x->cf, x->key, x->klen);
+	}
 	vt_log_key_entry(&k, log->cfg.origin, e->seq);
 	vt_batch_put(b, VT_CF_LOG, k.buf, k.len, buf, len);
 	vt_merkle_leaf_hash(leaf, buf, len);
@@ -452,6 +461,18 @@ int vt_log_append(vt_log *log, const char *actor, const Vanthu__V1__Event *event
 	pending p = { 0 };
 	p.actor = actor;
 	p.event = event;
+	p.res = res;
+	return append_pending(log, &p);
+}
+
+int vt_log_append_ex(vt_log *log, const char *actor, const Vanthu__V1__Event *event,
+	const vt_log_extra *extra, size_t nextra, vt_apply_result *res)
+{
+	pending p = { 0 };
+	p.actor = actor;
+	p.event = event;
+	p.extra = extra;
+	p.nextra = nextra;
 	p.res = res;
 	return append_pending(log, &p);
 }

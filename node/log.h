@@ -36,6 +36,20 @@ void vt_log_free(vt_log *log);
 int vt_log_append(vt_log *log, const char *actor, const Vanthu__V1__Event *event,
 	vt_apply_result *res);
 
+/* A local write that goes into the same batch as an event, only if the
+ * event applies: secrets that must never enter the log (password hashes,
+ * session tokens) but must change atomically with it. val NULL deletes. */
+typedef struct vt_log_extra {
+	vt_cf cf;
+	const void *key;
+	size_t klen;
+	const void *val;
+	size_t vlen;
+} vt_log_extra;
+
+int vt_log_append_ex(vt_log *log, const char *actor, const Vanthu__V1__Event *event,
+	const vt_log_extra *extra, size_t nextra, vt_apply_result *res);
+
 /* Appends an entry made elsewhere (rebuild, replica): its seq must be the
  * next one and its time not earlier than the last entry's. */
 int vt_log_append_entry(vt_log *log, const Vanthu__V1__LogEntry *entry, vt_apply_result *res);
