@@ -45,6 +45,19 @@ static int date_ok(const char *s)
 	return y >= 1945 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
+/* A blob is stored, or comes in this very batch (an upload). */
+static int blob_size(vt_apply_ctx *ctx, const uint8_t hash[VT_HASH_LEN], size_t *size)
+{
+	char *v = NULL;
+	int error = vt_store_blob_size(ctx->blobs, hash, size);
+	if (error != VT_ENOTFOUND)
+		return error;
+	if ((error = vt_batch_get(ctx->batch, VT_CF_BLOB, hash, VT_HASH_LEN, &v, size)) < 0)
+		return error;
+	free(v);
+	return 0;
+}
+
 static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 {
 	if (!m)
@@ -77,7 +90,7 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 		int error;
 		if (a->sha256.len != VT_HASH_LEN)
 			return vt_error_set(VT_EINVAL, "attachment %zu: sha256 must be 32 bytes", i);
-		if ((error = vt_store_blob_size(ctx->blobs, a->sha256.data, &n)) < 0) {
+		if ((error = blob_size(ctx, a->sha256.data, &n)) < 0) {
 			char hex[65];
 			vt_hex(hex, a->sha256.data, VT_HASH_LEN);
 			return error == VT_ENOTFOUND ?
@@ -118,7 +131,7 @@ int vt_doc_apply_blob(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 	(void)res;
 	if (b->sha256.len != VT_HASH_LEN)
 		return vt_error_set(VT_EINVAL, "blob_added: sha256 must be 32 bytes");
-	if ((error = vt_store_blob_size(ctx->blobs, b->sha256.data, &n)) < 0)
+	if ((error = blob_size(ctx, b->sha256.data, &n)) < 0)
 		return error == VT_ENOTFOUND ? vt_error_set(VT_EINVAL, "blob_added: blob not stored") : error;
 	if (n != b->size)
 		return vt_error_set(VT_EINVAL, "blob_added: size %" PRIu64 " but blob has %zu bytes", b->size, n);

@@ -32,6 +32,7 @@ struct vt_log {
 	pthread_cond_t cv;
 	pending *head, *tail;
 	int leader;
+	uint64_t durable;   /* entries written to the store; guarded by mu */
 	/* owned by the leader while it commits */
 	uint64_t size;
 	int64_t last_time;
@@ -240,6 +241,7 @@ int vt_log_open(vt_log **out, vt_store *store, const vt_log_config *cfg)
 		log->last_time = last->time;
 		vanthu__v1__log_entry__free_unpacked(last, NULL);
 	}
+	log->durable = log->size;
 	*out = log;
 	log = NULL;
 out:
@@ -259,8 +261,10 @@ void vt_log_free(vt_log *log)
 uint64_t vt_log_size(vt_log *log)
 {
 	uint64_t n;
+	/* Not log->size: the leader changes that without the lock while it
+	 * builds a batch that may still fail. */
 	pthread_mutex_lock(&log->mu);
-	n = log->size;
+	n = log->durable;
 	pthread_mutex_unlock(&log->mu);
 	return n;
 }
@@ -326,18 +330,20 @@ static int add_entry(vt_log *log, vt_batch *b, pending *p)
 	vanthu__v1__log_entry__pack(e, buf);
 
 	vt_batch_savepoint(b);
-	res->seq = e->seq;
-	res->time = e->time;
-	if ((error = vt_apply(&actx, e, res)) < 0) {
-		vt_batch_rollback(b);
-		goto out;
-	}
+	/* Extras first, so that apply sees them (a blob uploaded with its
+	 * BlobAdded event); the rollback below drops them with the rest. */
 	for (size_t i = 0; i < p->nextra; i++) {
 		const vt_log_extra *x = &p->extra[i];
 		if (x->val)
 			vt_batch_put(b, x->cf, x->key, x->klen, x->val, x->vlen);
 		else
 			vt_batch_del(b, x->cf, x->key, x->klen);
+	}
+	res->seq = e->seq;
+	res->time = e->time;
+	if ((error = vt_apply(&actx, e, res)) < 0) {
+		vt_batch_rollback(b);
+		goto out;
 	}
 	vt_log_key_entry(&k, log->cfg.origin, e->seq);
 	vt_batch_put(b, VT_CF_LOG, k.buf, k.len, buf, len);
@@ -438,6 +444,7 @@ static int append_pending(vt_log *log, pending *p)
 			pthread_mutex_unlock(&log->mu);
 			commit_group(log, group);
 			pthread_mutex_lock(&log->mu);
+			log->durable = log->size;
 			for (q = group; q; ) {
 				pending *next = q->next;
 				q->done = 1; /* q may be freed by its owner from here on */
