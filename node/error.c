@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <string.h>
 
 static _Thread_local char msg[1024];
 static _Thread_local int last_code;

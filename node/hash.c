@@ -16,19 +16,29 @@ struct vt_sha256_ctx {
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 static _Thread_local EVP_MD_CTX *thread_ctx;
+static pthread_key_t thread_ctx_key; /* frees a thread's context when it exits */
+
+static void thread_ctx_free(void *p)
+{
+	EVP_MD_CTX_free(p);
+	thread_ctx = NULL; /* a later hash in this exiting thread makes a new one */
+}
 
 static void fetch_md(void)
 {
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (!sha256_md)
+	if (!sha256_md || pthread_key_create(&thread_ctx_key, thread_ctx_free) != 0)
 		abort();
 }
 
 static EVP_MD_CTX *ctx_get(void)
 {
 	pthread_once(&sha256_once, fetch_md);
-	if (!thread_ctx && !(thread_ctx = EVP_MD_CTX_new()))
-		abort();
+	if (!thread_ctx) {
+		if (!(thread_ctx = EVP_MD_CTX_new()))
+			abort();
+		pthread_setspecific(thread_ctx_key, thread_ctx);
+	}
 	if (EVP_DigestInit_ex(thread_ctx, sha256_md, NULL) != 1)
 		abort();
 	return thread_ctx;

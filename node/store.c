@@ -428,7 +428,8 @@ void vt_key_init(vt_key *k, const char *origin)
 	if (k->overflow)
 		return;
 	k->buf[k->len++] = (uint8_t)n;
-	memcpy(k->buf + k->len, origin, n);
+	if (n) /* origin may be NULL: memcpy must not get a null pointer */
+		memcpy(k->buf + k->len, origin, n);
 	k->len += n;
 }
 
