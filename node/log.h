@@ -32,7 +32,8 @@ void vt_log_free(vt_log *log);
 /* Appends one event by actor: assigns the next sequence number and time,
  * applies it, and returns once it is durable (synced) together with a
  * signed tree head covering it. Concurrent callers are group-committed.
- * res may be NULL. On failure nothing of this event is stored. */
+ * res may be NULL; it is cleared before the event is read, so the event
+ * must not point into it. On failure nothing of this event is stored. */
 int vt_log_append(vt_log *log, const char *actor, const Vanthu__V1__Event *event,
 	vt_apply_result *res);
 

@@ -73,6 +73,52 @@ static int book_id_ok(const char *id)
 	return 1;
 }
 
+static int type_allowed(const Vanthu__V1__RegisterBook *b, const char *type)
+{
+	if (b->n_doc_types == 0)
+		return 1;
+	for (size_t i = 0; i < b->n_doc_types; i++)
+		if (strcmp(b->doc_types[i], type) == 0)
+			return 1;
+	return 0;
+}
+
+/* Two open outgoing books with the same agency symbol that both take every
+ * type would give the same số, ký hiệu twice in a year. A book for some
+ * types beside a general one is a usual setup (e.g. a book of decisions);
+ * there a collision is caught when a number is assigned (the symbol index). */
+static int check_outgoing_overlap(vt_apply_ctx *ctx, const Vanthu__V1__RegisterBook *b)
+{
+	vt_key p;
+	vt_iter *it = NULL;
+	int error = 0;
+	if (b->direction != VANTHU__V1__DIRECTION__OUTGOING || b->closed)
+		return 0;
+	vt_key_init(&p, ctx->origin);
+	vt_key_u8(&p, VT_REG_BOOK);
+	if ((error = vt_batch_iter_new(&it, ctx->batch, VT_CF_REGISTER, p.buf, p.len)) < 0)
+		return error;
+	for (; vt_iter_valid(it) && !error; vt_iter_next(it)) {
+		size_t n;
+		const char *v = vt_iter_value(it, &n);
+		Vanthu__V1__RegisterBook *o = vanthu__v1__register_book__unpack(NULL, n, (const uint8_t *)v);
+		if (!o) {
+			error = vt_error_set(VT_ECORRUPT, "a register book record does not decode");
+			break;
+		}
+		if (strcmp(o->id, b->id) != 0 && o->direction == VANTHU__V1__DIRECTION__OUTGOING && !o->closed &&
+		    strcmp(o->agency_symbol, b->agency_symbol) == 0 && !o->n_doc_types && !b->n_doc_types)
+			error = vt_error_set(VT_ECONFLICT, "book '%s' would number every type with symbol %s, as book "
+				"'%s' already does: the same số, ký hiệu would be given twice (give it a list of types, "
+				"another symbol, or close '%s')", b->id, b->agency_symbol, o->id, o->id);
+		vanthu__v1__register_book__free_unpacked(o, NULL);
+	}
+	if (!error)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error;
+}
+
 int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
 {
 	const Vanthu__V1__RegisterBook *b = e->event->book_defined->book;
@@ -104,18 +150,14 @@ int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_
 			return error;
 		}
 	}
+	{
+		int error = check_outgoing_overlap(ctx, b);
+		if (error < 0)
+			return error;
+	}
 	return vt_apply_put(ctx, VT_CF_REGISTER, &k, &b->base);
 }
 
-static int type_allowed(const Vanthu__V1__RegisterBook *b, const char *type)
-{
-	if (b->n_doc_types == 0)
-		return 1;
-	for (size_t i = 0; i < b->n_doc_types; i++)
-		if (strcmp(b->doc_types[i], type) == 0)
-			return 1;
-	return 0;
-}
 
 /* Duplicate warning (incoming): same số, ký hiệu + issuing agency. Finds an
  * earlier registration; fills dup_id with its document id. */

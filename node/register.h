@@ -34,8 +34,9 @@ int vt_register_entries(vt_store *store, const char *origin, const char *book, u
 int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,
 	uint32_t *out);
 
-/* Normalises a số/ký hiệu or agency for duplicate detection (ASCII upper
- * case, spaces removed); out has room for len(in)+1. */
+/* Normalises a số/ký hiệu or agency for duplicate detection (Unicode NFC,
+ * upper case, white space removed) into out (cap bytes, cut at a character
+ * boundary). */
 void vt_register_normalize(char *out, size_t cap, const char *in);
 
 #endif

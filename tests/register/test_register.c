@@ -512,18 +512,23 @@ static void test_outgoing_numbers(void **state)
 	assert_int_equal(last_number(f->n, "den", year), 0);
 }
 
-/* Two outgoing books with the same agency symbol would both print
- * "01/QĐ-SNN": the second is refused (số, ký hiệu is unique within the
- * year) and uses no number. Current behaviour; see the report. */
+/* Two outgoing books with the same agency symbol could both print
+ * "01/QĐ-SNN". Two catch-all books are refused when defined; a book for
+ * some types beside the general one is allowed, and a collision is then
+ * refused at registration (số, ký hiệu is unique within the year) without
+ * using a number. */
 static void test_outgoing_symbol_collision(void **state)
 {
 	fixture *f = *state;
 	vt_test_doc d = { 0 };
 	vt_apply_result c, r;
 	const uint32_t year = vt_year_vn(quiet_time());
+	static const char *types[] = { "QĐ", "TB" };
 
+	assert_vt_error(vt_test_book(f->n, "di-2", "Sổ văn bản đi 2", VANTHU__V1__DIRECTION__OUTGOING,
+		VT_TEST_SYMBOL, NULL, 0, 0), VT_ECONFLICT, "would be given twice");
 	assert_vt_ok(vt_test_book(f->n, "di-2", "Sổ văn bản đi 2", VANTHU__V1__DIRECTION__OUTGOING,
-		VT_TEST_SYMBOL, NULL, 0, 0));
+		VT_TEST_SYMBOL, types, 2, 0));
 	d.direction = VANTHU__V1__DIRECTION__OUTGOING;
 	d.doc_type = "QĐ";
 	assert_vt_ok(vt_test_create(f->n, &d, &c));
@@ -636,7 +641,7 @@ static void test_book_validation(void **state)
 		const char *sub;
 	} cases[] = {
 		{ "den-2", "Sổ đến 2", VANTHU__V1__DIRECTION__INCOMING, NULL, 0, NULL },
-		{ "di_QD-2025", "Sổ QĐ", VANTHU__V1__DIRECTION__OUTGOING, "SNN", 0, NULL },
+		{ "di_QD-2025", "Sổ QĐ", VANTHU__V1__DIRECTION__OUTGOING, "SNN-QD", 0, NULL },
 		{ "abcdefghijklmnopqrstuvwxyz012345", "32 chars", VANTHU__V1__DIRECTION__INCOMING, NULL, 0, NULL },
 		{ "abcdefghijklmnopqrstuvwxyz0123456", "33 chars", VANTHU__V1__DIRECTION__INCOMING, NULL, VT_EINVAL, "1-32" },
 		{ "", "empty id", VANTHU__V1__DIRECTION__INCOMING, NULL, VT_EINVAL, "book id ''" },
