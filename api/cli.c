@@ -2,6 +2,7 @@
  * work on a data directory (--data-dir): the administrator's and auditor's
  * offline tools. */
 #include "cli.h"
+#include "cli_remote.h"
 #include "error.h"
 
 #include <inttypes.h>
@@ -13,6 +14,21 @@
 
 static const char usage[] =
 	"usage: vanthu <noun> <verb> [options]\n"
+	"\n"
+	"On a running node over gRPC (TLS; the session is kept in ~/.config/vanthu/session\n"
+	"or $VANTHU_SESSION, so --server/--ca are needed only at login):\n"
+	"  login              --server HOST:PORT --ca CA.pem --name NAME [--password-file F]\n"
+	"  logout | whoami | passwd [--old-password-file F --new-password-file F]\n"
+	"  account create     --name N --full-name \"...\" --roles clerk,staff,... [--unit U]\n"
+	"                     [--position P] [--password-file F]\n"
+	"  account update|disable|enable|reset-password|list   --name N ...\n"
+	"                     roles: clerk staff unit-leader agency-leader archivist auditor admin\n"
+	"  unit define|list   --id ID --name NAME [--parent ID]\n"
+	"  doc create         the doc add flags below, --file uploads the file first\n"
+	"  doc register       --id ID --book BOOK [--accept-duplicate]\n"
+	"  doc get|list|upload|download   --id ID | --file F | --sha256 H --out F\n"
+	"  register list, book list|define   as below, without --data-dir\n"
+	"  audit head|proof   [--seq N] [--key HEX]: tree heads and proofs checked here\n"
 	"\n"
 	"Offline tools on a data directory (--data-dir DIR, or $VANTHU_DATA_DIR):\n"
 	"  init               --node-id ID [--role unit|hub] [--agency-name NAME]\n"
@@ -38,10 +54,11 @@ static const char usage[] =
 	"\n"
 	"Every command takes --json for machine-readable output.\n"
 	"Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict or\n"
-	"duplicate, 6 verification failed, 7 data directory busy, 8 not permitted.\n";
+	"duplicate, 6 verification failed, 7 data directory busy, 8 not permitted,\n"
+	"9 not logged in (or the session ended), 10 server unreachable.\n";
 
 static const char *const flags[] = {
-	"json", "no-rebuild", "csv", "closed", "accept-duplicate", "help", "keep-scratch", NULL,
+	"json", "no-rebuild", "csv", "closed", "accept-duplicate", "help", "keep-scratch", "plaintext", NULL,
 };
 
 static int is_flag(const char *name)
@@ -130,8 +147,19 @@ int cli_check_unused(cli_args *a)
 	return 0;
 }
 
+static int unavailable;
+
+void cli_unavailable(const char *server)
+{
+	unavailable = 1;
+	vt_error_set(vt_error_last_code(), "%s\n(is vanthud running at %s? with TLS, does --ca name the CA that "
+		"signed its certificate?)", vt_error_last(), server);
+}
+
 int cli_exit_code(int error)
 {
+	if (error && unavailable)
+		return VT_EXIT_UNAVAILABLE;
 	switch (error) {
 	case 0: return VT_EXIT_OK;
 	case VT_ENOTFOUND: return VT_EXIT_NOTFOUND;
@@ -142,6 +170,8 @@ int cli_exit_code(int error)
 	case VT_ESIG: return VT_EXIT_VERIFY;
 	case VT_EBUSY: return VT_EXIT_BUSY;
 	case VT_EPERM: return VT_EXIT_PERM;
+	case VT_EAUTH: return VT_EXIT_AUTH;
+	case VT_ETOOBIG: return VT_EXIT_INVALID;
 	default: return VT_EXIT_ERROR;
 	}
 }
@@ -294,13 +324,17 @@ int main(int argc, char **argv)
 	const char *noun, *verb = NULL;
 	int error, skip;
 
+	/* gRPC's own log lines are for operators, not for this tool's users:
+	 * failures come back as errors with their reason. */
+	setenv("GRPC_VERBOSITY", "NONE", 0);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? VT_EXIT_USAGE : 0;
 	}
 	noun = argv[1];
 	skip = 2;
-	if (strcmp(noun, "init") != 0) {
+	if (strcmp(noun, "init") != 0 && strcmp(noun, "login") != 0 && strcmp(noun, "logout") != 0 &&
+	    strcmp(noun, "whoami") != 0 && strcmp(noun, "passwd") != 0) {
 		if (argc < 3 || strncmp(argv[2], "--", 2) == 0) {
 			fprintf(stderr, "vanthu: '%s' needs a verb\n%s", noun, usage);
 			return VT_EXIT_USAGE;
@@ -311,6 +345,12 @@ int main(int argc, char **argv)
 	if ((error = cli_parse(&a, argc - skip, argv + skip)) < 0) {
 		cli_fail(error);
 		return VT_EXIT_USAGE;
+	}
+	{
+		int handled = 0;
+		error = cli_remote(noun, verb, &a, &handled);
+		if (handled)
+			goto done;
 	}
 	if (strcmp(noun, "init") == 0)
 		error = cmd_init(&a);
@@ -328,6 +368,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vanthu: unknown command '%s'\n%s", noun, usage);
 		return VT_EXIT_USAGE;
 	}
+done:
 	for (int i = 0; i < a.nopts; i++)
 		free((char *)a.name[i]);
 	if (error == 1) /* the command already reported a usage error */

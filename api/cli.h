@@ -18,6 +18,8 @@ enum {
 	VT_EXIT_VERIFY = 6,    /* corruption, bad signature, failed proof */
 	VT_EXIT_BUSY = 7,      /* the data directory is in use */
 	VT_EXIT_PERM = 8,
+	VT_EXIT_AUTH = 9,      /* not logged in, or the session ended */
+	VT_EXIT_UNAVAILABLE = 10, /* the server could not be reached */
 };
 
 /* Parsed options: --name value pairs and --flags, plus positionals. */
@@ -40,6 +42,9 @@ int cli_u64(cli_args *a, const char *name, uint64_t def, uint64_t *out);
 /* VT_EINVAL naming the first option nobody asked for. */
 int cli_check_unused(cli_args *a);
 
+/* Marks the failure as "server unreachable" (exit 10) and adds a hint. */
+void cli_unavailable(const char *server);
+
 /* Prints the error (message + code name) to stderr and maps it to an exit code. */
 int cli_fail(int error);
 int cli_exit_code(int error);
@@ -55,6 +60,35 @@ void print_time(FILE *f, int64_t us); /* ISO 8601 in Vietnam time (+07:00) */
 /* A table cell: s cut to width display columns (UTF-8 aware), padded, then
  * a space; width 0 prints s whole. */
 void cell(FILE *f, const char *s, int width);
+
+/* Document metadata from the doc flags (--direction, --type, --symbol,
+ * --agency, --summary, ...); shared by the offline and remote commands. */
+typedef struct cli_meta {
+	Vanthu__V1__DocumentMeta meta;
+	Vanthu__V1__Signer signer;
+	char **recipients;
+	size_t nrec;
+} cli_meta;
+int cli_meta_parse(cli_meta *m, cli_args *a);
+void cli_meta_dispose(cli_meta *m);
+void cli_attachment(Vanthu__V1__Attachment *att, const char *file, uint8_t hash[VT_HASH_LEN],
+	const uint8_t *data, size_t len);
+void cli_print_created(cli_args *a, const char *id, uint64_t seq, const char *book, uint32_t year,
+	uint32_t number, const char *symbol, const char *dup);
+
+/* Printing register books (the columns of the printed register). */
+typedef struct cli_list {
+	cli_args *a;
+	vt_store *store;    /* offline only */
+	const char *origin; /* offline only */
+	uint32_t year;
+	int csv;
+	int direction;
+	size_t rows, before;
+} cli_list;
+void cli_register_book_begin(cli_list *c, const Vanthu__V1__RegisterBook *b);
+int cli_register_print_entry(void *ctx, const Vanthu__V1__RegisterEntry *r);
+void cli_register_book_end(cli_list *c);
 
 /* Subcommands. */
 int cmd_init(cli_args *a);

@@ -57,15 +57,7 @@ static void free_list(char **l, size_t n)
 
 /* ---- register list */
 
-typedef struct list_ctx {
-	cli_args *a;
-	vt_store *store;
-	const char *origin;
-	uint32_t year;
-	int csv;
-	int direction;
-	size_t rows;
-} list_ctx;
+typedef cli_list list_ctx;
 
 static void csv_field(const char *s, int last)
 {
@@ -98,7 +90,7 @@ static void join(char *out, size_t cap, char **l, size_t n)
 		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? "; " : "", l[i]);
 }
 
-static int print_entry(void *ctx, const Vanthu__V1__RegisterEntry *r)
+int cli_register_print_entry(void *ctx, const Vanthu__V1__RegisterEntry *r)
 {
 	list_ctx *c = ctx;
 	char when[16], recipients[1024], num[16], copies[16];
@@ -170,11 +162,9 @@ static int print_entry(void *ctx, const Vanthu__V1__RegisterEntry *r)
 	return 0;
 }
 
-static int list_book(void *ctx, const Vanthu__V1__RegisterBook *b)
+void cli_register_book_begin(cli_list *c, const Vanthu__V1__RegisterBook *b)
 {
-	list_ctx *c = ctx;
-	size_t before = c->rows;
-	int error;
+	c->before = c->rows;
 	c->direction = b->direction;
 	if (!c->a->json) {
 		if (c->csv) {
@@ -198,11 +188,23 @@ static int list_book(void *ctx, const Vanthu__V1__RegisterBook *b)
 			printf("\n");
 		}
 	}
-	error = vt_register_entries(c->store, c->origin, b->id, c->year, print_entry, c);
-	if (!c->a->json && !c->csv && c->rows == before)
+}
+
+void cli_register_book_end(cli_list *c)
+{
+	if (!c->a->json && !c->csv && c->rows == c->before)
 		printf("(no entries)\n");
 	if (!c->a->json && !c->csv)
 		printf("\n");
+}
+
+static int list_book(void *ctx, const Vanthu__V1__RegisterBook *b)
+{
+	list_ctx *c = ctx;
+	int error;
+	cli_register_book_begin(c, b);
+	error = vt_register_entries(c->store, c->origin, b->id, c->year, cli_register_print_entry, c);
+	cli_register_book_end(c);
 	return error;
 }
 
@@ -372,26 +374,16 @@ int cmd_book(const char *verb, cli_args *a)
 
 /* ---- documents */
 
-static int doc_add(cli_args *a)
+int cli_meta_parse(cli_meta *cm, cli_args *a)
 {
-	Vanthu__V1__DocumentMeta m = VANTHU__V1__DOCUMENT_META__INIT;
-	Vanthu__V1__Signer signer = VANTHU__V1__SIGNER__INIT;
-	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT, *atts[1] = { &att };
-	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
-	Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT, ev2 = VANTHU__V1__EVENT__INIT;
-	vt_node *node = NULL;
-	vt_apply_result r, r2;
-	const char *file = cli_opt(a, "file"), *book = cli_opt(a, "register");
-	const char *actor = actor_of(a);
-	uint8_t *data = NULL, hash[VT_HASH_LEN];
-	size_t len = 0;
-	char **recipients = NULL;
-	size_t nrec = 0;
+	Vanthu__V1__DocumentMeta *m = &cm->meta;
 	uint64_t urgency, copies;
 	int error;
-
-#define S(field, opt) m.field = (char *)(cli_opt(a, opt) ? cli_opt(a, opt) : "")
+	vanthu__v1__document_meta__init(m);
+	vanthu__v1__signer__init(&cm->signer);
+	cm->recipients = NULL;
+	cm->nrec = 0;
+#define S(field, opt) m->field = (char *)(cli_opt(a, opt) ? cli_opt(a, opt) : "")
 	S(doc_type, "type");
 	S(number_symbol, "symbol");
 	S(issue_date, "issue-date");
@@ -403,43 +395,62 @@ static int doc_add(cli_args *a)
 	S(retained_by, "retained-by");
 	S(place, "place");
 #undef S
-	signer.name = (char *)(cli_opt(a, "signer") ? cli_opt(a, "signer") : "");
-	signer.position = (char *)(cli_opt(a, "position") ? cli_opt(a, "position") : "");
-	signer.competence = (char *)(cli_opt(a, "competence") ? cli_opt(a, "competence") : "");
-	m.signer = &signer;
-	dr.accept_duplicate = cli_flag(a, "accept-duplicate");
-	if ((error = parse_direction(cli_opt(a, "direction"), &m.direction)) < 0 ||
+	cm->signer.name = (char *)(cli_opt(a, "signer") ? cli_opt(a, "signer") : "");
+	cm->signer.position = (char *)(cli_opt(a, "position") ? cli_opt(a, "position") : "");
+	cm->signer.competence = (char *)(cli_opt(a, "competence") ? cli_opt(a, "competence") : "");
+	m->signer = &cm->signer;
+	if ((error = parse_direction(cli_opt(a, "direction"), &m->direction)) < 0 ||
 	    (error = cli_u64(a, "urgency", 0, &urgency)) < 0 || (error = cli_u64(a, "copies", 0, &copies)) < 0 ||
-	    (error = split_list(cli_opt(a, "recipients"), &recipients, &nrec)) < 0)
-		goto out;
-	if (urgency > 4) {
-		error = vt_error_set(VT_EINVAL, "--urgency is 0 (thường), 1 (khẩn), 2 (thượng khẩn), 3 (hỏa tốc) or 4");
-		goto out;
-	}
-	m.urgency = (Vanthu__V1__Urgency)urgency;
-	m.copies = (uint32_t)copies;
-	m.recipients = recipients;
-	m.n_recipients = nrec;
+	    (error = split_list(cli_opt(a, "recipients"), &cm->recipients, &cm->nrec)) < 0)
+		return error;
+	if (urgency > 4)
+		return vt_error_set(VT_EINVAL, "--urgency is 0 (thường), 1 (khẩn), 2 (thượng khẩn), 3 (hỏa tốc) or 4");
+	m->urgency = (Vanthu__V1__Urgency)urgency;
+	m->copies = (uint32_t)copies;
+	m->recipients = cm->recipients;
+	m->n_recipients = cm->nrec;
+	return 0;
+}
+
+void cli_meta_dispose(cli_meta *cm)
+{
+	free_list(cm->recipients, cm->nrec);
+	cm->recipients = NULL;
+	cm->nrec = 0;
+}
+
+static int doc_add(cli_args *a)
+{
+	cli_meta cm;
+	Vanthu__V1__DocumentMeta *m = &cm.meta;
+	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT, *atts[1] = { &att };
+	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
+	Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT, ev2 = VANTHU__V1__EVENT__INIT;
+	vt_node *node = NULL;
+	vt_apply_result r, r2;
+	const char *file = cli_opt(a, "file"), *book = cli_opt(a, "register");
+	const char *actor = actor_of(a);
+	uint8_t *data = NULL, hash[VT_HASH_LEN];
+	size_t len = 0;
+	int error;
+
+	dr.accept_duplicate = cli_flag(a, "accept-duplicate");
 	ev.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
-	if ((error = cli_check_unused(a)) < 0)
+	if ((error = cli_meta_parse(&cm, a)) < 0 || (error = cli_check_unused(a)) < 0)
 		goto out;
 	if (file && (error = vt_file_read(file, (size_t)1 << 30, &data, &len)) < 0)
 		goto out;
 	if ((error = cli_open_rw(&node, a)) < 0)
 		goto out;
 	if (file) {
-		const char *base = strrchr(file, '/');
 		if ((error = vt_store_blob_put(node->store, data, len, hash)) < 0)
 			goto out;
-		att.sha256.data = hash;
-		att.sha256.len = VT_HASH_LEN;
-		att.name = (char *)(base ? base + 1 : file);
-		att.size = len;
-		att.media_type = (char *)(len >= 5 && memcmp(data, "%PDF-", 5) == 0 ? "application/pdf" : "application/octet-stream");
-		m.attachments = atts;
-		m.n_attachments = 1;
+		cli_attachment(&att, file, hash, data, len);
+		m->attachments = atts;
+		m->n_attachments = 1;
 	}
-	dc.meta = &m;
+	dc.meta = m;
 	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
 	ev.document_created = &dc;
 	if ((error = vt_log_append(node->log, actor, &ev, &r)) < 0)
@@ -454,33 +465,51 @@ static int doc_add(cli_args *a)
 			goto out;
 		}
 	}
+	cli_print_created(a, r.document_id, r.seq, book, r2.year, r2.number,
+		r2.number_symbol[0] ? r2.number_symbol : m->number_symbol, r2.duplicate_of);
+out:
+	cli_meta_dispose(&cm);
+	free(data);
+	vt_node_free(node);
+	return error;
+}
+
+void cli_attachment(Vanthu__V1__Attachment *att, const char *file, uint8_t hash[VT_HASH_LEN],
+	const uint8_t *data, size_t len)
+{
+	const char *base = strrchr(file, '/');
+	att->sha256.data = hash;
+	att->sha256.len = VT_HASH_LEN;
+	att->name = (char *)(base ? base + 1 : file);
+	att->size = len;
+	att->media_type = (char *)(len >= 5 && memcmp(data, "%PDF-", 5) == 0 ? "application/pdf" :
+		"application/octet-stream");
+}
+
+void cli_print_created(cli_args *a, const char *id, uint64_t seq, const char *book, uint32_t year,
+	uint32_t number, const char *symbol, const char *dup)
+{
 	if (a->json) {
 		printf("{\"id\":");
-		json_str(stdout, r.document_id);
-		printf(",\"seq\":%" PRIu64, r.seq);
+		json_str(stdout, id);
+		printf(",\"seq\":%" PRIu64, seq);
 		if (book) {
 			printf(",\"book\":");
 			json_str(stdout, book);
-			printf(",\"year\":%u,\"number\":%u,\"number_symbol\":", r2.year, r2.number);
-			json_str(stdout, r2.number_symbol[0] ? r2.number_symbol : m.number_symbol);
-			if (r2.duplicate_of[0]) {
+			printf(",\"year\":%u,\"number\":%u,\"number_symbol\":", year, number);
+			json_str(stdout, symbol);
+			if (dup && *dup) {
 				printf(",\"duplicate_of\":");
-				json_str(stdout, r2.duplicate_of);
+				json_str(stdout, dup);
 			}
 		}
 		printf("}\n");
 	} else {
-		printf("document %s created (log entry %" PRIu64 ")\n", r.document_id, r.seq);
+		printf("document %s created (log entry %" PRIu64 ")\n", id, seq);
 		if (book)
-			printf("registered in %s as number %u/%u%s%s%s\n", book, r2.number, r2.year,
-				r2.number_symbol[0] ? ": " : "", r2.number_symbol,
-				r2.duplicate_of[0] ? " (duplicate accepted)" : "");
+			printf("registered in %s as number %u/%u%s%s%s\n", book, number, year,
+				symbol && *symbol ? ": " : "", symbol ? symbol : "", dup && *dup ? " (duplicate accepted)" : "");
 	}
-out:
-	free_list(recipients, nrec);
-	free(data);
-	vt_node_free(node);
-	return error;
 }
 
 static int doc_show(cli_args *a)

@@ -29,6 +29,16 @@ static const option options[] = {
 	STR(agency_code, "000.00.00.DEV", "mã định danh cơ quan (edXML OrganId)"),
 	STR(agency_symbol, "DEV", "ký hiệu cơ quan used in outgoing numbers (e.g. SNN in 12/QĐ-SNN)"),
 	STR(listen, "127.0.0.1:7443", "address the API listens on (gRPC)"),
+	STR(tls_cert, "", "server certificate chain (PEM); empty on a loopback address: a development CA and "
+		"certificate are made in <data_dir>/tls"),
+	STR(tls_key, "", "server private key (PEM)"),
+	STR(tls_client_ca, "", "CA (PEM) that client certificates must chain to (mutual TLS); empty: not asked"),
+	INT(plaintext, "0", 0, 1, "1: serve without TLS (refused unless listen is a loopback address)"),
+	INT(workers, "64", 1, 1024, "handler threads; each call holds one while it runs (an fsync included)"),
+	INT(max_blob_mb, "64", 1, 4096, "largest file accepted by an upload, MiB"),
+	INT(session_hours, "8", 1, 720, "how long a login session lasts"),
+	STR(bootstrap_admin, "admin", "on first start with no accounts: create this administrator, its password "
+		"written to <data_dir>/bootstrap-admin-password (0600); empty: none"),
 	STR(ready_file, "", "file written (atomically) with the pid once the node serves; empty: none"),
 	STR(pid_file, "", "pid file; empty: none"),
 	INT(max_group, "1024", 1, 65536, "most log entries written in one group commit"),

@@ -15,6 +15,14 @@ typedef struct vt_config {
 	char *agency_code;
 	char *agency_symbol;
 	char *listen;
+	char *tls_cert;
+	char *tls_key;
+	char *tls_client_ca;
+	int64_t plaintext;
+	int64_t workers;
+	int64_t max_blob_mb;
+	int64_t session_hours;
+	char *bootstrap_admin;
 	char *ready_file;
 	char *pid_file;
 	int64_t max_group;

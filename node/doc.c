@@ -143,7 +143,7 @@ int vt_doc_apply_blob(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 
 int vt_doc_load(vt_apply_ctx *ctx, const char *id, Vanthu__V1__Document **out)
 {
-	uint64_t seq;
+	uint64_t seq = 0;
 	vt_key k;
 	int error;
 	*out = NULL;
@@ -159,7 +159,7 @@ int vt_doc_load(vt_apply_ctx *ctx, const char *id, Vanthu__V1__Document **out)
 
 int vt_doc_save(vt_apply_ctx *ctx, const Vanthu__V1__Document *doc)
 {
-	uint64_t seq;
+	uint64_t seq = 0;
 	vt_key k;
 	int error;
 	if ((error = vt_doc_id_parse(doc->id, ctx->origin, &seq)) < 0)

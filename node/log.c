@@ -36,6 +36,9 @@ struct vt_log {
 	/* owned by the leader while it commits */
 	uint64_t size;
 	int64_t last_time;
+	uint64_t hist_size;   /* size of the last tree head kept in the history */
+	uint64_t commits, committed; /* stats, under mu */
+	int64_t hist_time;
 	vt_merkle_frontier frontier;
 };
 
@@ -166,7 +169,7 @@ static int sth_decode(const char *v, size_t n, uint64_t size, Vanthu__V1__TreeHe
 	return 0;
 }
 
-int vt_log_latest_sth(vt_store *store, const char *origin, Vanthu__V1__TreeHead **out)
+static int latest_history(vt_store *store, const char *origin, Vanthu__V1__TreeHead **out)
 {
 	vt_key k;
 	vt_iter *it = NULL;
@@ -191,6 +194,25 @@ int vt_log_latest_sth(vt_store *store, const char *origin, Vanthu__V1__TreeHead 
 	return error;
 }
 
+int vt_log_latest_sth(vt_store *store, const char *origin, Vanthu__V1__TreeHead **out)
+{
+	vt_key k;
+	char *v = NULL;
+	size_t n;
+	int error;
+	*out = NULL;
+	vt_key_init(&k, origin);
+	vt_key_u8(&k, VT_META_LATEST);
+	error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n);
+	if (error == VT_ENOTFOUND)
+		return latest_history(store, origin, out);
+	if (error < 0)
+		return error;
+	error = sth_decode(v, n, 0, out);
+	free(v);
+	return error;
+}
+
 int vt_log_sth_at(vt_store *store, const char *origin, uint64_t size, Vanthu__V1__TreeHead **out)
 {
 	vt_key k;
@@ -200,6 +222,12 @@ int vt_log_sth_at(vt_store *store, const char *origin, uint64_t size, Vanthu__V1
 	*out = NULL;
 	vt_log_key_sth(&k, origin, size);
 	if ((error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n)) < 0) {
+		if (error == VT_ENOTFOUND && vt_log_latest_sth(store, origin, out) == 0) {
+			if ((*out)->size == size)
+				return 0;
+			vanthu__v1__tree_head__free_unpacked(*out, NULL);
+			*out = NULL;
+		}
 		if (error == VT_ENOTFOUND)
 			vt_error_set(VT_ENOTFOUND, "no signed tree head at size %llu", (unsigned long long)size);
 		return error;
@@ -225,6 +253,8 @@ int vt_log_open(vt_log **out, vt_store *store, const vt_log_config *cfg)
 		log->cfg.clock = vt_clock_now;
 	if (!log->cfg.max_group)
 		log->cfg.max_group = 1024;
+	if (!log->cfg.sth_every)
+		log->cfg.sth_every = VT_STH_EVERY;
 	pthread_mutex_init(&log->mu, NULL);
 	pthread_cond_init(&log->cv, NULL);
 	vt_merkle_frontier_init(&log->frontier);
@@ -241,6 +271,17 @@ int vt_log_open(vt_log **out, vt_store *store, const vt_log_config *cfg)
 		log->last_time = last->time;
 		vanthu__v1__log_entry__free_unpacked(last, NULL);
 	}
+	if (log->cfg.sign_key) {
+		Vanthu__V1__TreeHead *h = NULL;
+		if ((error = latest_history(store, cfg->origin, &h)) == 0) {
+			log->hist_size = h->size;
+			log->hist_time = h->time;
+			vanthu__v1__tree_head__free_unpacked(h, NULL);
+		} else if (error != VT_ENOTFOUND) {
+			goto out;
+		}
+		error = 0;
+	}
 	log->durable = log->size;
 	*out = log;
 	log = NULL;
@@ -256,6 +297,14 @@ void vt_log_free(vt_log *log)
 	pthread_mutex_destroy(&log->mu);
 	pthread_cond_destroy(&log->cv);
 	free(log);
+}
+
+void vt_log_stats(vt_log *log, uint64_t *commits, uint64_t *entries)
+{
+	pthread_mutex_lock(&log->mu);
+	*commits = log->commits;
+	*entries = log->committed;
+	pthread_mutex_unlock(&log->mu);
 }
 
 uint64_t vt_log_size(vt_log *log)
@@ -371,16 +420,27 @@ static void add_sth(vt_log *log, vt_batch *b)
 	sth.root.len = VT_HASH_LEN;
 	vt_sth_sign(&sth, log->cfg.sign_key, sig, kid);
 	n = vanthu__v1__tree_head__pack(&sth, buf);
-	vt_log_key_sth(&k, log->cfg.origin, log->size);
+	/* Every commit replaces the latest head; the history keeps one head
+	 * per second or per VT_STH_EVERY entries, so that verifying a long log
+	 * does not mean checking a signature per commit. */
+	vt_key_init(&k, log->cfg.origin);
+	vt_key_u8(&k, VT_META_LATEST);
 	vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, n);
+	if (!log->hist_size || log->size - log->hist_size >= log->cfg.sth_every ||
+	    log->last_time - log->hist_time >= VT_STH_INTERVAL_US) {
+		vt_log_key_sth(&k, log->cfg.origin, log->size);
+		vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, n);
+		log->hist_size = log->size;
+		log->hist_time = log->last_time;
+	}
 }
 
 /* The leader's work: one batch for the whole group. */
 static void commit_group(vt_log *log, pending *group)
 {
 	vt_batch *b = NULL;
-	uint64_t size0 = log->size;
-	int64_t time0 = log->last_time;
+	uint64_t size0 = log->size, hist0 = log->hist_size;
+	int64_t time0 = log->last_time, htime0 = log->hist_time;
 	vt_merkle_frontier *saved = NULL;
 	int error, added = 0;
 	pending *p;
@@ -406,6 +466,8 @@ static void commit_group(vt_log *log, pending *group)
 		memcpy(&log->frontier, saved, sizeof(*saved));
 		log->size = size0;
 		log->last_time = time0;
+		log->hist_size = hist0;
+		log->hist_time = htime0;
 		goto fail_all;
 	}
 	goto out;
@@ -444,6 +506,10 @@ static int append_pending(vt_log *log, pending *p)
 			pthread_mutex_unlock(&log->mu);
 			commit_group(log, group);
 			pthread_mutex_lock(&log->mu);
+			if (log->size > log->durable) {
+				log->commits++;
+				log->committed += log->size - log->durable;
+			}
 			log->durable = log->size;
 			for (q = group; q; ) {
 				pending *next = q->next;

@@ -22,6 +22,8 @@ typedef struct vt_log_config {
 	unsigned max_group;        /* entries per commit at most; 0: 1024 */
 	int no_sync;               /* tests/benchmarks/rebuild only: skip fsync */
 	vt_store *blob_store;      /* NULL: the log's store (rebuild reads the source's) */
+	unsigned sth_every;        /* keep a tree head in the history every N entries
+	                            * or each second; 0: VT_STH_EVERY; 1: every commit */
 } vt_log_config;
 
 /* Opens the log of cfg->origin in store, loading its size and frontier.
@@ -56,6 +58,9 @@ int vt_log_append_ex(vt_log *log, const char *actor, const Vanthu__V1__Event *ev
 int vt_log_append_entry(vt_log *log, const Vanthu__V1__LogEntry *entry, vt_apply_result *res);
 
 uint64_t vt_log_size(vt_log *log);
+
+/* Commits written and entries in them since the log was opened. */
+void vt_log_stats(vt_log *log, uint64_t *commits, uint64_t *entries);
 vt_store *vt_log_store(vt_log *log);
 const char *vt_log_origin(vt_log *log);
 
@@ -74,16 +79,20 @@ int vt_log_entry_get(vt_store *store, const char *origin, uint64_t seq, Vanthu__
 /* Number of entries in origin's log as stored. */
 int vt_log_stored_size(vt_store *store, const char *origin, uint64_t *size);
 
-/* The latest signed tree head of origin (VT_ENOTFOUND if none yet). */
+/* The latest signed tree head of origin (VT_ENOTFOUND if none yet). Every
+ * commit makes one; the history keeps one per second or per 1024 entries. */
 int vt_log_latest_sth(vt_store *store, const char *origin, Vanthu__V1__TreeHead **out);
-/* The signed tree head of exactly `size` entries, if one was made. */
+/* The signed tree head of exactly `size` entries, if one is kept. */
 int vt_log_sth_at(vt_store *store, const char *origin, uint64_t size, Vanthu__V1__TreeHead **out);
 
 /* Keys (shared with verify). */
 void vt_log_key_entry(vt_key *k, const char *origin, uint64_t seq);
 void vt_log_key_tree(vt_key *k, const char *origin, unsigned level, uint64_t index);
 void vt_log_key_sth(vt_key *k, const char *origin, uint64_t size);
-#define VT_META_STH 'H'
+#define VT_META_STH 'H'    /* origin | 'H' | size -> TreeHead: the history */
+#define VT_META_LATEST 'L' /* origin | 'L' -> TreeHead: the latest, every commit */
+#define VT_STH_EVERY 1024
+#define VT_STH_INTERVAL_US 1000000
 #define VT_META_NODE 'N'
 
 int64_t vt_clock_now(void *unused);

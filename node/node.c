@@ -120,6 +120,7 @@ int vt_node_init(const char *datadir, const vt_node_init_opts *o)
 
 	cfg.origin = o->node_id;
 	cfg.sign_key = sk;
+	cfg.sth_every = 1; /* a kept head for each of the first entries */
 	if ((error = vt_log_open(&log, store, &cfg)) < 0)
 		goto out;
 	if (vt_log_size(log) != 0) {
@@ -186,6 +187,7 @@ int vt_node_open(vt_node **out, const char *datadir, const vt_node_open_opts *op
 		cfg.clock_ctx = opts->clock_ctx;
 		cfg.no_sync = opts->no_sync;
 		cfg.max_group = opts->max_group;
+		cfg.sth_every = opts->sth_every;
 	}
 	if ((error = vt_log_open(&n->log, n->store, &cfg)) < 0)
 		goto out;

@@ -30,6 +30,7 @@ typedef struct vt_node_open_opts {
 	void *clock_ctx;
 	int no_sync;        /* benchmarks only */
 	unsigned max_group;
+	unsigned sth_every;  /* see vt_log_config; 0: default */
 } vt_node_open_opts;
 
 /* Creates datadir (db/, keys/node.ed25519), appends NodeInitialized and the

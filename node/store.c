@@ -22,6 +22,7 @@ struct vt_store {
 	rocksdb_writeoptions_t *wsync;
 	rocksdb_writeoptions_t *wnosync;
 	rocksdb_block_based_table_options_t *table;
+	rocksdb_block_based_table_options_t *table_nofilter;
 	rocksdb_cache_t *cache;
 	int readonly;
 	char *path;
@@ -68,7 +69,22 @@ int vt_store_open(vt_store **out, const char *path, int flags)
 	}
 	s->readonly = !!(flags & VT_STORE_READONLY);
 
-	s->cache = rocksdb_cache_create_lru(32 << 20);
+	{
+		/* Few shards: a shard must hold the largest filter/index block
+		 * (a 1M-entry tree file has a ~2 MB filter), or every read of it
+		 * evicts and re-reads it. */
+		rocksdb_lru_cache_options_t *co = rocksdb_lru_cache_options_create();
+		rocksdb_lru_cache_options_set_capacity(co, 64 << 20);
+		rocksdb_lru_cache_options_set_num_shard_bits(co, 2);
+		s->cache = rocksdb_cache_create_lru_opts(co);
+		rocksdb_lru_cache_options_destroy(co);
+	}
+	/* Log and tree reads are of keys that exist (sequence numbers, tree
+	 * nodes): a bloom filter would only cost memory and reads there. */
+	s->table_nofilter = rocksdb_block_based_options_create();
+	rocksdb_block_based_options_set_block_cache(s->table_nofilter, s->cache);
+	rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->table_nofilter, 1);
+	rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(s->table_nofilter, 1);
 	s->table = rocksdb_block_based_options_create();
 	rocksdb_block_based_options_set_block_cache(s->table, s->cache);
 	rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->table, 1);
@@ -86,7 +102,8 @@ int vt_store_open(vt_store **out, const char *path, int flags)
 
 	for (int i = 0; i < VT_CF_COUNT; i++) {
 		rocksdb_options_t *o = rocksdb_options_create_copy(s->opts);
-		rocksdb_options_set_block_based_table_factory(o, s->table);
+		rocksdb_options_set_block_based_table_factory(o, i == VT_CF_LOG || i == VT_CF_TREE ?
+			s->table_nofilter : s->table);
 		rocksdb_options_set_write_buffer_size(o, 16 << 20);
 		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
 		if (i == VT_CF_BLOB) {
@@ -150,6 +167,8 @@ void vt_store_free(vt_store *s)
 		rocksdb_options_destroy(s->opts);
 	if (s->table)
 		rocksdb_block_based_options_destroy(s->table);
+	if (s->table_nofilter)
+		rocksdb_block_based_options_destroy(s->table_nofilter);
 	if (s->cache)
 		rocksdb_cache_destroy(s->cache);
 	if (s->ropts)
@@ -257,7 +276,7 @@ int vt_store_write(vt_store *s, vt_batch *b, int sync)
 }
 
 static int iter_make(vt_iter **out, vt_store *s, vt_cf cf, const void *prefix, size_t plen,
-	vt_batch *b)
+	vt_batch *b, int flags)
 {
 	vt_iter *it;
 	*out = NULL;
@@ -265,6 +284,10 @@ static int iter_make(vt_iter **out, vt_store *s, vt_cf cf, const void *prefix, s
 		return vt_error_set(VT_ENOMEM, "out of memory");
 	it->ropts = rocksdb_readoptions_create();
 	rocksdb_readoptions_set_verify_checksums(it->ropts, 1);
+	if (flags & VT_ITER_SCAN) {
+		rocksdb_readoptions_set_fill_cache(it->ropts, 0);
+		rocksdb_readoptions_set_readahead_size(it->ropts, 2 << 20);
+	}
 	if (plen) {
 		it->prefix = malloc(plen);
 		memcpy(it->prefix, prefix, plen);
@@ -294,12 +317,17 @@ static int iter_make(vt_iter **out, vt_store *s, vt_cf cf, const void *prefix, s
 
 int vt_iter_new(vt_iter **out, vt_store *s, vt_cf cf, const void *prefix, size_t plen)
 {
-	return iter_make(out, s, cf, prefix, plen, NULL);
+	return iter_make(out, s, cf, prefix, plen, NULL, 0);
+}
+
+int vt_iter_new_ex(vt_iter **out, vt_store *s, vt_cf cf, const void *prefix, size_t plen, int flags)
+{
+	return iter_make(out, s, cf, prefix, plen, NULL, flags);
 }
 
 int vt_batch_iter_new(vt_iter **out, vt_batch *b, vt_cf cf, const void *prefix, size_t plen)
 {
-	return iter_make(out, b->store, cf, prefix, plen, b);
+	return iter_make(out, b->store, cf, prefix, plen, b, 0);
 }
 
 void vt_iter_seek(vt_iter *it, const void *key, size_t klen) { rocksdb_iter_seek(it->it, key, klen); }

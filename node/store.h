@@ -63,6 +63,11 @@ int vt_batch_iter_new(vt_iter **out, vt_batch *b, vt_cf cf, const void *prefix, 
 
 /* Iterates keys starting with prefix, in key order. */
 int vt_iter_new(vt_iter **out, vt_store *store, vt_cf cf, const void *prefix, size_t plen);
+/* VT_ITER_SCAN: a one-pass scan of much data (verification, replay):
+ * read ahead, and leave the block cache to the working set. */
+#define VT_ITER_SCAN 1
+int vt_iter_new_ex(vt_iter **out, vt_store *store, vt_cf cf, const void *prefix, size_t plen, int flags);
+
 /* Positions at the first key >= key (still bounded by the prefix). */
 void vt_iter_seek(vt_iter *it, const void *key, size_t klen);
 /* Positions at the last key of the prefix range. */

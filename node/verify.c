@@ -44,7 +44,7 @@ static int tree_emit(void *ctx, unsigned level, uint64_t index, const uint8_t ha
 		vt_key p;
 		vt_key_init(&p, t->origin);
 		vt_key_u8(&p, (uint8_t)level);
-		if ((error = vt_iter_new(&t->level[level], t->store, VT_CF_TREE, p.buf, p.len)) < 0)
+		if ((error = vt_iter_new_ex(&t->level[level], t->store, VT_CF_TREE, p.buf, p.len, VT_ITER_SCAN)) < 0)
 			return error;
 		it = t->level[level];
 		t->plen[level] = p.len;
@@ -105,7 +105,7 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 	vt_key_init(&lp, origin);
 	vt_key_init(&sp, origin);
 	vt_key_u8(&sp, VT_META_STH);
-	if ((error = vt_iter_new(&log_it, store, VT_CF_LOG, lp.buf, lp.len)) < 0 ||
+	if ((error = vt_iter_new_ex(&log_it, store, VT_CF_LOG, lp.buf, lp.len, VT_ITER_SCAN)) < 0 ||
 	    (error = vt_iter_new(&sth_it, store, VT_CF_META, sp.buf, sp.len)) < 0)
 		goto out;
 
@@ -192,6 +192,39 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 			" (truncated log)", next_sth, expect);
 		goto out;
 	}
+	r->entries = expect;
+	r->tree_nodes = tc.nodes;
+	vt_merkle_frontier_root(f, r->root);
+	/* The latest head (rewritten by every commit) covers the whole log. */
+	{
+		vt_key lk;
+		char *v = NULL;
+		size_t vl;
+		vt_key_init(&lk, origin);
+		vt_key_u8(&lk, VT_META_LATEST);
+		error = vt_store_get(store, VT_CF_META, lk.buf, lk.len, &v, &vl);
+		if (error == VT_ENOTFOUND) {
+			error = 0;
+		} else if (error == 0) {
+			Vanthu__V1__TreeHead *h = vanthu__v1__tree_head__unpack(NULL, vl, (const uint8_t *)v);
+			uint64_t hs = h ? h->size : 0;
+			if (h)
+				vanthu__v1__tree_head__free_unpacked(h, NULL);
+			if (!h)
+				error = vt_error_set(VT_ECORRUPT, "the latest tree head does not decode");
+			else if (hs > expect)
+				error = vt_error_set(VT_ECORRUPT, "the latest signed tree head covers %" PRIu64 " entries but "
+					"the log has only %" PRIu64 " (truncated log)", hs, expect);
+			else if (hs < expect)
+				error = vt_error_set(VT_ECORRUPT, "the log has %" PRIu64 " entries but its latest signed tree "
+					"head only %" PRIu64 " (entries added behind the node's back)", expect, hs);
+			else if ((error = sth_check(v, vl, expect, r->root, origin, pk)) == 0)
+				r->tree_heads++;
+			free(v);
+		}
+		if (error < 0)
+			goto out;
+	}
 	/* No stored node may lie beyond what the entries produce. */
 	for (unsigned l = 0; l < VT_MERKLE_MAX_PATH; l++) {
 		vt_iter *it = tc.level[l];
@@ -203,9 +236,6 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 			goto out;
 		}
 	}
-	r->entries = expect;
-	r->tree_nodes = tc.nodes;
-	vt_merkle_frontier_root(f, r->root);
 #undef NEXT_STH
 out:
 	for (unsigned l = 0; l < VT_MERKLE_MAX_PATH; l++)
@@ -234,7 +264,7 @@ int vt_log_rebuild(vt_store *src, vt_store *dst, const char *origin, uint64_t *e
 		goto out;
 	}
 	vt_key_init(&lp, origin);
-	if ((error = vt_iter_new(&it, src, VT_CF_LOG, lp.buf, lp.len)) < 0)
+	if ((error = vt_iter_new_ex(&it, src, VT_CF_LOG, lp.buf, lp.len, VT_ITER_SCAN)) < 0)
 		goto out;
 	for (; vt_iter_valid(it); vt_iter_next(it), n++) {
 		size_t vl;

@@ -7,7 +7,7 @@ PKGS=(
   librocksdb-dev libsodium-dev libssl-dev
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcmocka-dev libunistring-dev
-  python3 python3-grpcio python3-protobuf
+  python3 python3-grpcio python3-protobuf python3-cryptography openssl
 )
 missing=()
 for p in "${PKGS[@]}"; do

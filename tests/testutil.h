@@ -144,7 +144,16 @@ static inline vt_node *vt_test_node_new(char *dir, size_t cap, const char *name,
 	io.agency_code = VT_TEST_NODE_ID;
 	io.agency_symbol = VT_TEST_SYMBOL;
 	assert_vt_ok(vt_node_init(dir, &io));
-	assert_vt_ok(vt_node_open(&n, dir, opts));
+	{
+		/* Tests keep a tree head for every commit unless they ask for
+		 * the default checkpoint policy (sth_every = VT_STH_EVERY). */
+		vt_node_open_opts o = { 0 };
+		if (opts)
+			o = *opts;
+		if (!o.sth_every)
+			o.sth_every = 1;
+		assert_vt_ok(vt_node_open(&n, dir, &o));
+	}
 	return n;
 }
 

@@ -209,6 +209,35 @@ static void test_sth_every_commit(void **state)
 	vt_test_node_done(n, dir);
 }
 
+/* The default policy: the latest head after every commit, the history
+ * one head per VT_STH_EVERY entries (or per second). */
+static void test_sth_checkpoints(void **state)
+{
+	char dir[4096];
+	vt_node_open_opts o = { 0 };
+	vt_node *n;
+	vt_verify_report rep;
+	uint64_t commits, entries, hist;
+	(void)state;
+	o.sth_every = VT_STH_EVERY;
+	n = vt_test_node_new(dir, sizeof(dir), "log-ckpt", &o);
+	for (int i = 0; i < 2100; i++) {
+		append_doc(n, "V/v kiểm tra", NULL);
+		if (i % 300 == 0)
+			check_latest_sth(n);
+	}
+	check_latest_sth(n);
+	vt_log_stats(n->log, &commits, &entries);
+	assert_true(commits == 2100 && entries == 2100);
+	hist = sth_sizes(n->store, n->node_id, 0, UINT64_MAX, NULL, 0);
+	print_message("2100 single appends: %llu heads kept in the history\n", (unsigned long long)hist);
+	/* at least one per 1024 entries, far fewer than one per commit */
+	assert_true(hist >= 2 && hist < 200);
+	assert_vt_ok(vt_log_verify(n->store, n->node_id, n->pk, NULL, &rep));
+	assert_true(rep.tree_heads == hist + 1); /* the history and the latest */
+	vt_test_node_done(n, dir);
+}
+
 /* ---- group commit under concurrency */
 
 #define THREADS 32
@@ -305,7 +334,7 @@ static void test_concurrent_appends(void **state)
 	check_latest_sth(n);
 	assert_vt_ok(vt_log_verify(n->store, n->node_id, n->pk, NULL, &rep));
 	assert_true(rep.entries == size0 + THREADS * PER_THREAD);
-	assert_true(rep.tree_heads == 3 + nheads);
+	assert_true(rep.tree_heads == 3 + nheads + 1); /* + the latest head */
 
 	free(heads);
 	free(all);
@@ -594,7 +623,7 @@ static void test_replay_equality(void **state)
 	vo.scratch_dir = scratch;
 	assert_vt_ok(vt_log_verify(n->store, n->node_id, n->pk, &vo, &rep));
 	assert_true(rep.entries == vt_log_size(n->log));
-	assert_true(rep.tree_heads == vt_log_size(n->log)); /* one head per single append */
+	assert_true(rep.tree_heads == vt_log_size(n->log) + 1); /* one per single append, + the latest */
 	assert_true(rep.state_keys > rep.entries);
 	assert_true(rep.tree_nodes >= rep.entries);
 	assert_vt_ok(vt_log_latest_sth(n->store, n->node_id, &sth));
@@ -887,6 +916,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seq_and_time),
 		cmocka_unit_test(test_sth_every_commit),
+		cmocka_unit_test(test_sth_checkpoints),
 		cmocka_unit_test(test_concurrent_appends),
 		cmocka_unit_test(test_failure_inside_group),
 		cmocka_unit_test(test_reopen),

@@ -1,0 +1,565 @@
+/* vanthu over gRPC: documents (upload, create, register, get, list,
+ * download), registers and books, audit (tree heads and proofs checked
+ * locally against the node's key). */
+#include "cli_remote_int.h"
+#include "error.h"
+#include "keys.h"
+#include "merkle.h"
+#include "sth.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *dir_word(int d)
+{
+	return d == VANTHU__V1__DIRECTION__INCOMING ? "incoming" : d == VANTHU__V1__DIRECTION__OUTGOING ? "outgoing" : "?";
+}
+
+/* Uploads a file as a stream of chunks; fills hash. */
+static int upload(remote *r, const char *file, const uint8_t *data, size_t len, uint8_t hash[VT_HASH_LEN],
+	int progress)
+{
+	vt_rpc_md md[1] = { { "authorization", r->auth } };
+	vt_rpc_stream *s = NULL;
+	vt_rpc_buf out = { 0 };
+	uint8_t *buf = NULL;
+	size_t off = 0;
+	int error;
+	vt_sha256(hash, data, len);
+	if (!(buf = malloc(CHUNK + 256)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	if ((error = vt_rpc_stream_open(&s, r->client, "/vanthu.v1.Documents/Upload", md, 1, 10 * 60 * 1000)) < 0) {
+		if (vt_rpc_last_status() == GRPC_STATUS_UNAVAILABLE)
+			cli_unavailable(r->server);
+		goto out;
+	}
+	do {
+		Vanthu__V1__BlobChunk c = VANTHU__V1__BLOB_CHUNK__INIT;
+		size_t n = len - off > CHUNK ? CHUNK : len - off;
+		if (off == 0) {
+			c.sha256.data = hash;
+			c.sha256.len = VT_HASH_LEN;
+			c.size = len;
+			c.media_type = (char *)(len >= 5 && memcmp(data, "%PDF-", 5) == 0 ? "application/pdf" :
+				"application/octet-stream");
+		}
+		c.data.data = (uint8_t *)data + off;
+		c.data.len = n;
+		if ((error = vt_rpc_stream_send(s, buf, vanthu__v1__blob_chunk__pack(&c, buf))) < 0)
+			goto out;
+		off += n;
+		if (progress && len > 4 * CHUNK)
+			fprintf(stderr, "\rupload %s: %3d%%", file, (int)(off * 100 / len));
+	} while (off < len);
+	if (progress && len > 4 * CHUNK)
+		fprintf(stderr, "\n");
+	if ((error = vt_rpc_stream_close_send(s)) < 0)
+		goto out;
+	if ((error = vt_rpc_stream_recv(s, &out)) < 0)
+		goto out;
+	if (error == 0) {
+		error = vt_rpc_stream_finish(s);
+		if (!error)
+			error = vt_error_set(VT_ECORRUPT, "upload: the server sent no answer");
+		goto out;
+	}
+	error = vt_rpc_stream_finish(s);
+out:
+	vt_rpc_buf_dispose(&out);
+	vt_rpc_stream_free(s);
+	free(buf);
+	return error;
+}
+
+static void print_document(const Vanthu__V1__Document *d, int json)
+{
+	const Vanthu__V1__DocumentMeta *m = d->meta;
+	if (json) {
+		printf("{\"id\":");
+		json_str(stdout, d->id);
+		printf(",\"direction\":\"%s\",\"doc_type\":", dir_word(m ? m->direction : 0));
+		json_str(stdout, m ? m->doc_type : "");
+		printf(",\"number_symbol\":");
+		json_str(stdout, m ? m->number_symbol : "");
+		printf(",\"summary\":");
+		json_str(stdout, m ? m->summary : "");
+		printf(",\"issuing_agency\":");
+		json_str(stdout, m ? m->issuing_agency : "");
+		printf(",\"book\":");
+		json_str(stdout, d->book);
+		printf(",\"year\":%u,\"number\":%u,\"created_by\":", d->year, d->number);
+		json_str(stdout, d->created_by);
+		printf(",\"duplicate_of\":");
+		json_str(stdout, d->duplicate_of);
+		printf(",\"attachments\":[");
+		for (size_t i = 0; m && i < m->n_attachments; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(stdout, m->attachments[i]->name);
+			printf(",\"size\":%" PRIu64 ",\"sha256\":", m->attachments[i]->size);
+			json_hex(stdout, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len);
+			printf("}");
+		}
+		printf("]}");
+		return;
+	}
+	cell(stdout, d->id, 20);
+	cell(stdout, dir_word(m ? m->direction : 0), 8);
+	cell(stdout, m ? m->doc_type : "", 5);
+	cell(stdout, m ? m->number_symbol : "", 16);
+	if (d->number)
+		printf("%s %u/%u ", d->book, d->number, d->year);
+	else
+		printf("(not registered) ");
+	cell(stdout, m ? m->summary : "", 0);
+	for (size_t i = 0; m && i < m->n_attachments; i++) {
+		char hex[65];
+		vt_hex(hex, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len == 32 ? 32 : 0);
+		printf("\n    file %s, %" PRIu64 " bytes, sha256 %s", m->attachments[i]->name, m->attachments[i]->size, hex);
+	}
+}
+
+static int doc_create(remote *r, cli_args *a)
+{
+	Vanthu__V1__CreateDocumentRequest req = VANTHU__V1__CREATE_DOCUMENT_REQUEST__INIT;
+	Vanthu__V1__RegisterDocumentRequest reg = VANTHU__V1__REGISTER_DOCUMENT_REQUEST__INIT;
+	Vanthu__V1__DocumentResponse *out = NULL, *out2 = NULL;
+	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT, *atts[1] = { &att };
+	const char *file = cli_opt(a, "file"), *book = cli_opt(a, "register");
+	uint8_t *data = NULL, hash[VT_HASH_LEN];
+	size_t len = 0;
+	cli_meta cm;
+	int error;
+	reg.accept_duplicate = cli_flag(a, "accept-duplicate");
+	req.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
+	if ((error = cli_meta_parse(&cm, a)) < 0 || (error = cli_check_unused(a)) < 0)
+		goto out;
+	if (file) {
+		if ((error = vt_file_read(file, (size_t)4 << 30, &data, &len)) < 0 ||
+		    (error = upload(r, file, data, len, hash, !a->json)) < 0)
+			goto out;
+		cli_attachment(&att, file, hash, data, len);
+		cm.meta.attachments = atts;
+		cm.meta.n_attachments = 1;
+	}
+	req.meta = &cm.meta;
+	if ((error = CALL(r, "Documents", "Create", req, document_response, &out)) < 0)
+		goto out;
+	if (book) {
+		reg.document_id = out->document->id;
+		reg.book = (char *)book;
+		if ((error = CALL(r, "Documents", "RegisterDocument", reg, document_response, &out2)) < 0) {
+			vt_error_set(error, "document %s created, but not registered: %s", out->document->id, vt_error_last());
+			goto out;
+		}
+	}
+	cli_print_created(a, out->document->id, out->seq, book, out2 ? out2->document->year : 0,
+		out2 ? out2->document->number : 0, out2 ? out2->document->meta->number_symbol : "",
+		out2 ? out2->duplicate_of : "");
+out:
+	if (out)
+		vanthu__v1__document_response__free_unpacked(out, NULL);
+	if (out2)
+		vanthu__v1__document_response__free_unpacked(out2, NULL);
+	cli_meta_dispose(&cm);
+	free(data);
+	return error;
+}
+
+static int doc_register(remote *r, cli_args *a)
+{
+	Vanthu__V1__RegisterDocumentRequest req = VANTHU__V1__REGISTER_DOCUMENT_REQUEST__INIT;
+	Vanthu__V1__DocumentResponse *out = NULL;
+	int error;
+	req.document_id = (char *)cli_opt(a, "id");
+	req.book = (char *)cli_opt(a, "book");
+	req.accept_duplicate = cli_flag(a, "accept-duplicate");
+	req.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
+	if (!req.document_id || !req.book)
+		return vt_error_set(VT_EINVAL, "doc register needs --id and --book");
+	if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Documents", "RegisterDocument", req,
+		     document_response, &out)) < 0)
+		return error;
+	cli_print_created(a, out->document->id, out->seq, req.book, out->document->year, out->document->number,
+		out->document->meta->number_symbol, out->duplicate_of);
+	vanthu__v1__document_response__free_unpacked(out, NULL);
+	return 0;
+}
+
+static int doc_get(remote *r, cli_args *a)
+{
+	Vanthu__V1__GetDocumentRequest req = VANTHU__V1__GET_DOCUMENT_REQUEST__INIT;
+	Vanthu__V1__Document *d = NULL;
+	int error;
+	req.id = (char *)cli_opt(a, "id");
+	if (!req.id)
+		return vt_error_set(VT_EINVAL, "doc get needs --id");
+	if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Documents", "Get", req, document, &d)) < 0)
+		return error;
+	print_document(d, a->json);
+	printf("\n");
+	vanthu__v1__document__free_unpacked(d, NULL);
+	return 0;
+}
+
+static int doc_list(remote *r, cli_args *a)
+{
+	Vanthu__V1__ListDocumentsRequest req = VANTHU__V1__LIST_DOCUMENTS_REQUEST__INIT;
+	Vanthu__V1__DocumentList *out = NULL;
+	uint64_t limit, n = 0;
+	int error;
+	const char *dir = cli_opt(a, "direction");
+	if ((error = cli_u64(a, "limit", 1000000, &limit)) < 0)
+		return error;
+	if (dir)
+		req.direction = strcmp(dir, "incoming") == 0 ? VANTHU__V1__DIRECTION__INCOMING :
+			strcmp(dir, "outgoing") == 0 ? VANTHU__V1__DIRECTION__OUTGOING : (Vanthu__V1__Direction)-1;
+	if ((int)req.direction < 0)
+		return vt_error_set(VT_EINVAL, "--direction must be incoming or outgoing");
+	if ((error = cli_check_unused(a)) < 0)
+		return error;
+	if (a->json)
+		printf("[");
+	do {
+		req.limit = 1000;
+		if ((error = CALL(r, "Documents", "List", req, document_list, &out)) < 0)
+			return error;
+		for (size_t i = 0; i < out->n_documents && n < limit; i++, n++) {
+			if (a->json && n)
+				printf(",");
+			print_document(out->documents[i], a->json);
+			if (!a->json)
+				printf("\n");
+		}
+		req.after_seq = out->next_after_seq;
+		vanthu__v1__document_list__free_unpacked(out, NULL);
+	} while (req.after_seq && n < limit);
+	if (a->json)
+		printf("]\n");
+	return 0;
+}
+
+static int doc_download(remote *r, cli_args *a)
+{
+	Vanthu__V1__BlobRef req = VANTHU__V1__BLOB_REF__INIT;
+	vt_rpc_md md[1] = { { "authorization", r->auth } };
+	vt_rpc_stream *s = NULL;
+	uint8_t want[VT_HASH_LEN], got[VT_HASH_LEN], reqbuf[128];
+	const char *hex = cli_opt(a, "sha256"), *outp = cli_opt(a, "out");
+	FILE *f = NULL;
+	vt_sha256_ctx *h = NULL;
+	uint64_t total = 0, size = 0;
+	int error;
+	if (!hex || !outp)
+		return vt_error_set(VT_EINVAL, "doc download needs --sha256 HEX and --out FILE");
+	if ((error = vt_unhex(want, VT_HASH_LEN, hex)) < 0 || (error = cli_check_unused(a)) < 0)
+		return error;
+	req.sha256.data = want;
+	req.sha256.len = VT_HASH_LEN;
+	if ((error = vt_sha256_new(&h)) < 0)
+		return error;
+	if ((error = vt_rpc_stream_open(&s, r->client, "/vanthu.v1.Documents/Download", md, 1, 10 * 60 * 1000)) < 0 ||
+	    (error = vt_rpc_stream_send(s, reqbuf, vanthu__v1__blob_ref__pack(&req, reqbuf))) < 0 ||
+	    (error = vt_rpc_stream_close_send(s)) < 0)
+		goto out;
+	if (!(f = fopen(outp, "wb"))) {
+		error = vt_error_set(VT_EIO, "%s: cannot write", outp);
+		goto out;
+	}
+	for (;;) {
+		vt_rpc_buf msg = { 0 };
+		Vanthu__V1__BlobChunk *c;
+		int rc = vt_rpc_stream_recv(s, &msg);
+		if (rc < 0) {
+			error = rc;
+			goto out;
+		}
+		if (rc == 0)
+			break;
+		c = vanthu__v1__blob_chunk__unpack(NULL, msg.len, msg.data);
+		vt_rpc_buf_dispose(&msg);
+		if (!c) {
+			error = vt_error_set(VT_ECORRUPT, "download: a chunk does not decode");
+			goto out;
+		}
+		if (c->size)
+			size = c->size;
+		fwrite(c->data.data, 1, c->data.len, f);
+		vt_sha256_update(h, c->data.data, c->data.len);
+		total += c->data.len;
+		vanthu__v1__blob_chunk__free_unpacked(c, NULL);
+		if (size > 4 * CHUNK && !a->json)
+			fprintf(stderr, "\rdownload: %3d%%", (int)(total * 100 / size));
+	}
+	if (size > 4 * CHUNK && !a->json)
+		fprintf(stderr, "\n");
+	if ((error = vt_rpc_stream_finish(s)) < 0)
+		goto out;
+	vt_sha256_final(h, got);
+	if (memcmp(got, want, VT_HASH_LEN) != 0) {
+		error = vt_error_set(VT_ECORRUPT, "download: the bytes received do not hash to %s", hex);
+		goto out;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		error = vt_error_set(VT_EIO, "%s: write failed", outp);
+		goto out;
+	}
+	f = NULL;
+	if (a->json)
+		printf("{\"file\":\"%s\",\"size\":%" PRIu64 ",\"sha256\":\"%s\"}\n", outp, total, hex);
+	else
+		printf("%s: %" PRIu64 " bytes, sha256 verified\n", outp, total);
+out:
+	if (f) {
+		fclose(f);
+		remove(outp);
+	}
+	vt_sha256_free(h);
+	vt_rpc_stream_free(s);
+	return error;
+}
+
+static int doc_upload(remote *r, cli_args *a)
+{
+	const char *file = cli_opt(a, "file");
+	uint8_t *data = NULL, hash[VT_HASH_LEN];
+	size_t len;
+	char hex[65];
+	int error;
+	if (!file)
+		return vt_error_set(VT_EINVAL, "doc upload needs --file");
+	if ((error = cli_check_unused(a)) < 0 || (error = vt_file_read(file, (size_t)4 << 30, &data, &len)) < 0)
+		return error;
+	error = upload(r, file, data, len, hash, !a->json);
+	free(data);
+	if (error < 0)
+		return error;
+	vt_hex(hex, hash, VT_HASH_LEN);
+	if (a->json)
+		printf("{\"sha256\":\"%s\",\"size\":%zu}\n", hex, len);
+	else
+		printf("uploaded %s: %zu bytes, sha256 %s\n", file, len, hex);
+	return 0;
+}
+
+int cmd_rdoc(remote *r, const char *verb, cli_args *a)
+{
+	if (strcmp(verb, "create") == 0 || strcmp(verb, "add") == 0)
+		return doc_create(r, a);
+	if (strcmp(verb, "register") == 0)
+		return doc_register(r, a);
+	if (strcmp(verb, "get") == 0 || strcmp(verb, "show") == 0)
+		return doc_get(r, a);
+	if (strcmp(verb, "list") == 0)
+		return doc_list(r, a);
+	if (strcmp(verb, "upload") == 0)
+		return doc_upload(r, a);
+	if (strcmp(verb, "download") == 0)
+		return doc_download(r, a);
+	return vt_error_set(VT_EINVAL, "unknown verb 'doc %s' (create, register, get, list, upload, download)", verb);
+}
+
+/* ---- registers and books */
+
+int cmd_rregister(remote *r, const char *noun, const char *verb, cli_args *a)
+{
+	Vanthu__V1__Empty empty = VANTHU__V1__EMPTY__INIT;
+	Vanthu__V1__BookList *books = NULL;
+	uint64_t year;
+	int error;
+	if (strcmp(noun, "book") == 0 && strcmp(verb, "define") == 0) {
+		Vanthu__V1__DefineBookRequest req = VANTHU__V1__DEFINE_BOOK_REQUEST__INIT;
+		Vanthu__V1__RegisterBook b = VANTHU__V1__REGISTER_BOOK__INIT;
+		Vanthu__V1__ChangeResult *out = NULL;
+		const char *dir = cli_opt(a, "direction"), *types = cli_opt(a, "types");
+		char *copy = NULL, *save = NULL, *tok, *list[32];
+		b.id = (char *)cli_opt(a, "id");
+		b.name = (char *)cli_opt(a, "name");
+		b.agency_symbol = (char *)(cli_opt(a, "agency-symbol") ? cli_opt(a, "agency-symbol") : "");
+		b.closed = cli_flag(a, "closed");
+		req.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
+		if (!b.id || !b.name || !dir)
+			return vt_error_set(VT_EINVAL, "book define needs --id, --name and --direction");
+		b.direction = strcmp(dir, "incoming") == 0 ? VANTHU__V1__DIRECTION__INCOMING :
+			strcmp(dir, "outgoing") == 0 ? VANTHU__V1__DIRECTION__OUTGOING : 0;
+		if (types && (copy = strdup(types)))
+			for (tok = strtok_r(copy, ",", &save); tok && b.n_doc_types < 32; tok = strtok_r(NULL, ",", &save))
+				list[b.n_doc_types++] = tok;
+		b.doc_types = list;
+		req.book = &b;
+		if ((error = cli_check_unused(a)) == 0 &&
+		    (error = CALL(r, "Admin", "DefineBook", req, change_result, &out)) == 0) {
+			printf("book %s defined (log entry %" PRIu64 ")\n", b.id, out->seq);
+			vanthu__v1__change_result__free_unpacked(out, NULL);
+		}
+		free(copy);
+		return error;
+	}
+	if (strcmp(verb, "list") != 0)
+		return vt_error_set(VT_EINVAL, "unknown verb '%s %s'", noun, verb);
+	if ((error = cli_u64(a, "year", 0, &year)) < 0)
+		return error;
+	if (strcmp(noun, "book") == 0) {
+		if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Registers", "ListBooks", empty, book_list, &books)) < 0)
+			return error;
+		for (size_t i = 0; i < books->n_books; i++) {
+			const Vanthu__V1__RegisterBook *b = books->books[i];
+			if (a->json) {
+				printf("%s{\"id\":", i ? "," : "[");
+				json_str(stdout, b->id);
+				printf(",\"name\":");
+				json_str(stdout, b->name);
+				printf(",\"direction\":\"%s\"}", dir_word(b->direction));
+			} else {
+				cell(stdout, b->id, 12);
+				cell(stdout, dir_word(b->direction), 9);
+				cell(stdout, b->name, 0);
+				printf("%s\n", b->closed ? "  [closed]" : "");
+			}
+		}
+		if (a->json)
+			printf("%s]\n", books->n_books ? "" : "[");
+		vanthu__v1__book_list__free_unpacked(books, NULL);
+		return 0;
+	}
+	{
+		const char *only = cli_opt(a, "book");
+		cli_list c = { 0 };
+		c.a = a;
+		c.year = (uint32_t)year;
+		c.csv = cli_flag(a, "csv");
+		if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Registers", "ListBooks", empty, book_list, &books)) < 0)
+			return error;
+		if (a->json)
+			printf("[");
+		for (size_t i = 0; i < books->n_books && !error; i++) {
+			Vanthu__V1__ListEntriesRequest req = VANTHU__V1__LIST_ENTRIES_REQUEST__INIT;
+			Vanthu__V1__EntryList *entries = NULL;
+			if (only && strcmp(only, books->books[i]->id) != 0)
+				continue;
+			req.book = books->books[i]->id;
+			req.year = (uint32_t)year;
+			req.limit = 100000;
+			if ((error = CALL(r, "Registers", "ListEntries", req, entry_list, &entries)) < 0)
+				break;
+			cli_register_book_begin(&c, books->books[i]);
+			for (size_t j = 0; j < entries->n_entries; j++)
+				cli_register_print_entry(&c, entries->entries[j]);
+			cli_register_book_end(&c);
+			vanthu__v1__entry_list__free_unpacked(entries, NULL);
+		}
+		if (a->json)
+			printf("]\n");
+		vanthu__v1__book_list__free_unpacked(books, NULL);
+		return error;
+	}
+}
+
+/* ---- audit: nothing is taken on the server's word */
+
+static int node_key(remote *r, uint8_t pk[32], Vanthu__V1__NodeInfo **info)
+{
+	Vanthu__V1__Empty req = VANTHU__V1__EMPTY__INIT;
+	int error = CALL(r, "Audit", "GetNodeInfo", req, node_info, info);
+	if (error < 0)
+		return error;
+	if (!(*info)->node || (*info)->node->public_key.len != 32)
+		return vt_error_set(VT_ECORRUPT, "the node's answer has no public key");
+	memcpy(pk, (*info)->node->public_key.data, 32);
+	/* An auditor pins the key: --key HEX must match what the node says. */
+	return 0;
+}
+
+static int audit_head(remote *r, cli_args *a, const uint8_t pk[32], const Vanthu__V1__TreeHead *sth)
+{
+	char root[65];
+	int error;
+	(void)a;
+	if ((error = vt_sth_verify(sth, pk)) < 0)
+		return error;
+	vt_hex(root, sth->root.data, VT_HASH_LEN);
+	if (a->json)
+		printf("{\"origin\":\"%s\",\"size\":%" PRIu64 ",\"root\":\"%s\",\"signature_valid\":true}\n", sth->origin,
+			sth->size, root);
+	else {
+		printf("origin %s size %" PRIu64 " time ", sth->origin, sth->size);
+		print_time(stdout, sth->time);
+		printf("\nroot   %s (signature valid)\n", root);
+	}
+	(void)r;
+	return 0;
+}
+
+int cmd_raudit(remote *r, const char *verb, cli_args *a)
+{
+	Vanthu__V1__NodeInfo *info = NULL;
+	uint8_t pk[32], want[32];
+	const char *key = cli_opt(a, "key");
+	int error;
+	if ((error = node_key(r, pk, &info)) < 0)
+		goto out;
+	if (key) {
+		if ((error = vt_unhex(want, 32, key)) < 0)
+			goto out;
+		if (memcmp(want, pk, 32) != 0) {
+			error = vt_error_set(VT_ESIG, "the node's tree-head key is not the one given with --key");
+			goto out;
+		}
+	}
+	if (strcmp(verb, "head") == 0) {
+		if ((error = cli_check_unused(a)) == 0)
+			error = audit_head(r, a, pk, info->head);
+	} else if (strcmp(verb, "proof") == 0) {
+		Vanthu__V1__InclusionProofRequest req = VANTHU__V1__INCLUSION_PROOF_REQUEST__INIT;
+		Vanthu__V1__InclusionProofResponse *out = NULL;
+		uint8_t leaf[VT_HASH_LEN], path[VT_MERKLE_MAX_PATH][VT_HASH_LEN];
+		uint64_t seq;
+		if (!cli_opt(a, "seq"))
+			error = vt_error_set(VT_EINVAL, "audit proof needs --seq N");
+		else if ((error = cli_u64(a, "seq", 0, &seq)) == 0 && (error = cli_check_unused(a)) == 0) {
+			req.index = seq;
+			if ((error = CALL(r, "Audit", "GetInclusionProof", req, inclusion_proof_response, &out)) < 0)
+				goto out;
+			/* The leaf is recomputed from the entry; the root comes from a
+			 * tree head whose signature we check; the path must join them. */
+			if (!out->head || !out->proof || out->proof->n_path > VT_MERKLE_MAX_PATH) {
+				error = vt_error_set(VT_ECORRUPT, "the proof comes without a signed tree head");
+			} else if ((error = vt_sth_verify(out->head, pk)) == 0) {
+				vt_merkle_leaf_hash(leaf, out->entry.data, out->entry.len);
+				for (size_t i = 0; i < out->proof->n_path; i++) {
+					if (out->proof->path[i].len != VT_HASH_LEN) {
+						error = vt_error_set(VT_ECORRUPT, "proof hash %zu is not 32 bytes", i);
+						break;
+					}
+					memcpy(path[i], out->proof->path[i].data, VT_HASH_LEN);
+				}
+				if (!error && out->head->size != out->proof->size)
+					error = vt_error_set(VT_ESIG, "the proof is for size %" PRIu64 ", the head for %" PRIu64,
+						out->proof->size, out->head->size);
+				if (!error)
+					error = vt_merkle_verify_inclusion(leaf, seq, out->head->size,
+						(const uint8_t (*)[VT_HASH_LEN])path, out->proof->n_path, out->head->root.data);
+				if (!error) {
+					char lh[65], rh[65];
+					vt_hex(lh, leaf, VT_HASH_LEN);
+					vt_hex(rh, out->head->root.data, VT_HASH_LEN);
+					if (a->json)
+						printf("{\"seq\":%" PRIu64 ",\"size\":%" PRIu64 ",\"leaf\":\"%s\",\"root\":\"%s\",\"valid\":true}\n",
+							seq, out->head->size, lh, rh);
+					else
+						printf("entry %" PRIu64 " is in the log of %s at size %" PRIu64 "\nleaf %s\nroot %s "
+							"(signed tree head verified, %zu-hash path verified)\n", seq, out->head->origin,
+							out->head->size, lh, rh, out->proof->n_path);
+				}
+			}
+			vanthu__v1__inclusion_proof_response__free_unpacked(out, NULL);
+		}
+	} else {
+		error = vt_error_set(VT_EINVAL, "unknown verb 'audit %s' (head, proof)", verb);
+	}
+out:
+	if (info)
+		vanthu__v1__node_info__free_unpacked(info, NULL);
+	return error;
+}

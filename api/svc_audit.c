@@ -1,0 +1,163 @@
+/* Audit service: node identity, signed tree heads, inclusion and
+ * consistency proofs (RFC 9162), raw log entries. */
+#include "service.h"
+#include "error.h"
+#include "merkle.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int latest_size(vt_api *api, uint64_t *size)
+{
+	Vanthu__V1__TreeHead *sth = NULL;
+	int error = vt_log_latest_sth(api->node->store, api->node->node_id, &sth);
+	if (error < 0)
+		return error;
+	*size = sth->size;
+	vanthu__v1__tree_head__free_unpacked(sth, NULL);
+	return 0;
+}
+
+int vt_api_audit_info(vt_api_req *r)
+{
+	Vanthu__V1__NodeInfo out = VANTHU__V1__NODE_INFO__INIT;
+	Vanthu__V1__NodeInitialized *ni = NULL;
+	Vanthu__V1__TreeHead *sth = NULL;
+	int error;
+	if ((error = vt_node_info_get(r->api->node->store, r->api->node->node_id, &ni)) < 0 ||
+	    (error = vt_log_latest_sth(r->api->node->store, r->api->node->node_id, &sth)) < 0)
+		goto out;
+	out.node = ni;
+	out.head = sth;
+	error = vt_api_reply(r, &out.base);
+out:
+	if (ni)
+		vanthu__v1__node_initialized__free_unpacked(ni, NULL);
+	if (sth)
+		vanthu__v1__tree_head__free_unpacked(sth, NULL);
+	return error;
+}
+
+int vt_api_audit_head(vt_api_req *r)
+{
+	const Vanthu__V1__TreeHeadRequest *in = (const void *)r->in;
+	Vanthu__V1__TreeHead *sth = NULL;
+	int error = in->size ? vt_log_sth_at(r->api->node->store, r->api->node->node_id, in->size, &sth)
+			     : vt_log_latest_sth(r->api->node->store, r->api->node->node_id, &sth);
+	if (error < 0)
+		return error;
+	error = vt_api_reply(r, &sth->base);
+	vanthu__v1__tree_head__free_unpacked(sth, NULL);
+	return error;
+}
+
+int vt_api_audit_inclusion(vt_api_req *r)
+{
+	const Vanthu__V1__InclusionProofRequest *in = (const void *)r->in;
+	Vanthu__V1__InclusionProofResponse out = VANTHU__V1__INCLUSION_PROOF_RESPONSE__INIT;
+	Vanthu__V1__InclusionProof proof = VANTHU__V1__INCLUSION_PROOF__INIT;
+	Vanthu__V1__TreeHead *sth = NULL;
+	ProtobufCBinaryData path[VT_MERKLE_MAX_PATH];
+	uint8_t hashes[VT_MERKLE_MAX_PATH][VT_HASH_LEN], leaf[VT_HASH_LEN];
+	uint64_t size = in->size;
+	size_t count = 0, len = 0;
+	char *raw = NULL;
+	vt_log_tree_src src;
+	int error;
+	if (!size && (error = latest_size(r->api, &size)) < 0)
+		return error;
+	if (size > vt_log_size(r->api->node->log))
+		return vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size,
+			vt_log_size(r->api->node->log));
+	if (in->index >= size)
+		return vt_error_set(VT_EINVAL, "entry %" PRIu64 " is not in a tree of %" PRIu64 " entries", in->index, size);
+	vt_log_tree_src_init(&src, r->api->node->store, r->api->node->node_id);
+	if ((error = vt_merkle_inclusion_proof(hashes, &count, &src.src, in->index, size)) < 0 ||
+	    (error = vt_log_entry_raw(r->api->node->store, r->api->node->node_id, in->index, &raw, &len)) < 0)
+		goto out;
+	vt_merkle_leaf_hash(leaf, raw, len);
+	for (size_t i = 0; i < count; i++) {
+		path[i].data = hashes[i];
+		path[i].len = VT_HASH_LEN;
+	}
+	proof.index = in->index;
+	proof.size = size;
+	proof.path = path;
+	proof.n_path = count;
+	out.proof = &proof;
+	out.leaf_hash.data = leaf;
+	out.leaf_hash.len = VT_HASH_LEN;
+	out.entry.data = (uint8_t *)raw;
+	out.entry.len = len;
+	if (vt_log_sth_at(r->api->node->store, r->api->node->node_id, size, &sth) == 0)
+		out.head = sth;
+	error = vt_api_reply(r, &out.base);
+out:
+	free(raw);
+	if (sth)
+		vanthu__v1__tree_head__free_unpacked(sth, NULL);
+	return error;
+}
+
+int vt_api_audit_consistency(vt_api_req *r)
+{
+	const Vanthu__V1__ConsistencyProofRequest *in = (const void *)r->in;
+	Vanthu__V1__ConsistencyProof out = VANTHU__V1__CONSISTENCY_PROOF__INIT;
+	ProtobufCBinaryData path[VT_MERKLE_MAX_PATH];
+	uint8_t hashes[VT_MERKLE_MAX_PATH][VT_HASH_LEN];
+	uint64_t size = in->new_size;
+	size_t count = 0;
+	vt_log_tree_src src;
+	int error;
+	if (!size && (error = latest_size(r->api, &size)) < 0)
+		return error;
+	if (size > vt_log_size(r->api->node->log))
+		return vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size,
+			vt_log_size(r->api->node->log));
+	vt_log_tree_src_init(&src, r->api->node->store, r->api->node->node_id);
+	if ((error = vt_merkle_consistency_proof(hashes, &count, &src.src, in->old_size, size)) < 0)
+		return error;
+	for (size_t i = 0; i < count; i++) {
+		path[i].data = hashes[i];
+		path[i].len = VT_HASH_LEN;
+	}
+	out.old_size = in->old_size;
+	out.new_size = size;
+	out.path = path;
+	out.n_path = count;
+	return vt_api_reply(r, &out.base);
+}
+
+int vt_api_audit_entries(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
+	const Vanthu__V1__EntriesRequest *req)
+{
+	uint64_t count = req->count ? req->count : 1000, end, size = vt_log_size(api->node->log);
+	int error = 0;
+	(void)caller;
+	if (count > 100000)
+		count = 100000;
+	end = req->from + count < size ? req->from + count : size;
+	for (uint64_t seq = req->from; seq < end; seq++) {
+		Vanthu__V1__RawEntry e = VANTHU__V1__RAW_ENTRY__INIT;
+		char *raw = NULL;
+		size_t len;
+		uint8_t *buf;
+		if ((error = vt_log_entry_raw(api->node->store, api->node->node_id, seq, &raw, &len)) < 0)
+			break;
+		e.seq = seq;
+		e.entry.data = (uint8_t *)raw;
+		e.entry.len = len;
+		if (!(buf = malloc(len + 32))) {
+			free(raw);
+			error = vt_error_set(VT_ENOMEM, "out of memory");
+			break;
+		}
+		error = vt_rpc_call_send(call, buf, vanthu__v1__raw_entry__pack(&e, buf));
+		free(buf);
+		free(raw);
+		if (error < 0)
+			break;
+	}
+	return error;
+}
