@@ -76,6 +76,8 @@ void cli_attachment(Vanthu__V1__Attachment *att, const char *file, uint8_t hash[
 void cli_print_created(cli_args *a, const char *id, uint64_t seq, const char *book, uint32_t year,
 	uint32_t number, const char *symbol, const char *dup);
 
+void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed);
+
 /* Printing register books (the columns of the printed register). */
 typedef struct cli_list {
 	cli_args *a;

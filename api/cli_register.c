@@ -512,22 +512,13 @@ void cli_print_created(cli_args *a, const char *id, uint64_t seq, const char *bo
 	}
 }
 
-static int doc_show(cli_args *a)
+/* A document: JSON (one object), or for people either the detailed form
+ * (doc show/get) or one line of a list. */
+void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed)
 {
-	vt_store *store = NULL;
-	char origin[VT_NODE_ID_MAX + 1];
-	const char *id = cli_opt(a, "id");
-	Vanthu__V1__Document *d = NULL;
-	const Vanthu__V1__DocumentMeta *m;
-	int error;
-	if (!id)
-		return vt_error_set(VT_EINVAL, "doc show needs --id");
-	if ((error = cli_check_unused(a)) < 0 || (error = cli_open_ro(&store, origin, sizeof(origin), a)) < 0)
-		return error;
-	if ((error = vt_doc_get(store, origin, id, &d)) < 0)
-		goto out;
-	m = d->meta;
-	if (a->json) {
+	static const Vanthu__V1__DocumentMeta none = VANTHU__V1__DOCUMENT_META__INIT;
+	const Vanthu__V1__DocumentMeta *m = d->meta ? d->meta : &none;
+	if (json) {
 		printf("{\"id\":");
 		json_str(stdout, d->id);
 		printf(",\"direction\":\"%s\",\"doc_type\":", dir_name(m->direction));
@@ -554,32 +545,60 @@ static int doc_show(cli_args *a)
 			json_hex(stdout, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len);
 			printf("}");
 		}
-		printf("]}\n");
-	} else {
-		printf("document   %s (%s)\n", d->id, dir_name(m->direction));
-		printf("type       %s\nsố, ký hiệu %s\ntrích yếu  %s\n", m->doc_type, m->number_symbol, m->summary);
-		if (*m->issuing_agency)
-			printf("tác giả    %s %s\n", m->issuing_agency, m->issuing_agency_code);
-		if (*m->issue_date)
-			printf("ngày VB    %s\n", m->issue_date);
-		if (m->signer && *m->signer->name)
-			printf("người ký   %s %s %s\n", m->signer->competence, m->signer->name, m->signer->position);
-		if (d->number)
-			printf("register   %s number %u/%u\n", d->book, d->number, d->year);
-		else
-			printf("register   not registered\n");
-		if (*d->duplicate_of)
-			printf("duplicate  of %s (accepted by the clerk)\n", d->duplicate_of);
-		for (size_t i = 0; i < m->n_attachments; i++) {
-			char hex[65];
-			vt_hex(hex, m->attachments[i]->sha256.data, VT_HASH_LEN);
-			printf("file       %s %" PRIu64 " bytes sha256 %s\n", m->attachments[i]->name,
-				m->attachments[i]->size, hex);
-		}
-		printf("created    by %s, ", d->created_by);
-		print_time(stdout, d->created_at);
-		printf("\n");
+		printf("]}");
+		return;
 	}
+	if (!detailed) {
+		cell(stdout, d->id, 20);
+		cell(stdout, dir_name(m->direction), 8);
+		cell(stdout, m->doc_type, 5);
+		cell(stdout, m->number_symbol, 16);
+		if (d->number)
+			printf("%s %u/%u ", d->book, d->number, d->year);
+		else
+			printf("(not registered) ");
+		cell(stdout, m->summary, 0);
+		return;
+	}
+	printf("document   %s (%s)\n", d->id, dir_name(m->direction));
+	printf("type       %s\nsố, ký hiệu %s\ntrích yếu  %s\n", m->doc_type, m->number_symbol, m->summary);
+	if (*m->issuing_agency)
+		printf("tác giả    %s %s\n", m->issuing_agency, m->issuing_agency_code);
+	if (*m->issue_date)
+		printf("ngày VB    %s\n", m->issue_date);
+	if (m->signer && *m->signer->name)
+		printf("người ký   %s %s %s\n", m->signer->competence, m->signer->name, m->signer->position);
+	if (d->number)
+		printf("register   %s number %u/%u\n", d->book, d->number, d->year);
+	else
+		printf("register   not registered\n");
+	if (*d->duplicate_of)
+		printf("duplicate  of %s (accepted by the clerk)\n", d->duplicate_of);
+	for (size_t i = 0; i < m->n_attachments; i++) {
+		char hex[65];
+		vt_hex(hex, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len == 32 ? 32 : 0);
+		printf("file       %s %" PRIu64 " bytes sha256 %s\n", m->attachments[i]->name,
+			m->attachments[i]->size, hex);
+	}
+	printf("created    by %s, ", d->created_by);
+	print_time(stdout, d->created_at);
+}
+
+static int doc_show(cli_args *a)
+{
+	vt_store *store = NULL;
+	char origin[VT_NODE_ID_MAX + 1];
+	const char *id = cli_opt(a, "id");
+	Vanthu__V1__Document *d = NULL;
+	int error;
+	if (!id)
+		return vt_error_set(VT_EINVAL, "doc show needs --id");
+	if ((error = cli_check_unused(a)) < 0 || (error = cli_open_ro(&store, origin, sizeof(origin), a)) < 0)
+		return error;
+	if ((error = vt_doc_get(store, origin, id, &d)) < 0)
+		goto out;
+	cli_print_document(d, a->json, 1);
+	printf("\n");
 out:
 	if (d)
 		vanthu__v1__document__free_unpacked(d, NULL);

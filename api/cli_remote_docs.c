@@ -72,53 +72,6 @@ out:
 	return error;
 }
 
-static void print_document(const Vanthu__V1__Document *d, int json)
-{
-	const Vanthu__V1__DocumentMeta *m = d->meta;
-	if (json) {
-		printf("{\"id\":");
-		json_str(stdout, d->id);
-		printf(",\"direction\":\"%s\",\"doc_type\":", dir_word(m ? m->direction : 0));
-		json_str(stdout, m ? m->doc_type : "");
-		printf(",\"number_symbol\":");
-		json_str(stdout, m ? m->number_symbol : "");
-		printf(",\"summary\":");
-		json_str(stdout, m ? m->summary : "");
-		printf(",\"issuing_agency\":");
-		json_str(stdout, m ? m->issuing_agency : "");
-		printf(",\"book\":");
-		json_str(stdout, d->book);
-		printf(",\"year\":%u,\"number\":%u,\"created_by\":", d->year, d->number);
-		json_str(stdout, d->created_by);
-		printf(",\"duplicate_of\":");
-		json_str(stdout, d->duplicate_of);
-		printf(",\"attachments\":[");
-		for (size_t i = 0; m && i < m->n_attachments; i++) {
-			printf("%s{\"name\":", i ? "," : "");
-			json_str(stdout, m->attachments[i]->name);
-			printf(",\"size\":%" PRIu64 ",\"sha256\":", m->attachments[i]->size);
-			json_hex(stdout, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len);
-			printf("}");
-		}
-		printf("]}");
-		return;
-	}
-	cell(stdout, d->id, 20);
-	cell(stdout, dir_word(m ? m->direction : 0), 8);
-	cell(stdout, m ? m->doc_type : "", 5);
-	cell(stdout, m ? m->number_symbol : "", 16);
-	if (d->number)
-		printf("%s %u/%u ", d->book, d->number, d->year);
-	else
-		printf("(not registered) ");
-	cell(stdout, m ? m->summary : "", 0);
-	for (size_t i = 0; m && i < m->n_attachments; i++) {
-		char hex[65];
-		vt_hex(hex, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len == 32 ? 32 : 0);
-		printf("\n    file %s, %" PRIu64 " bytes, sha256 %s", m->attachments[i]->name, m->attachments[i]->size, hex);
-	}
-}
-
 static int doc_create(remote *r, cli_args *a)
 {
 	Vanthu__V1__CreateDocumentRequest req = VANTHU__V1__CREATE_DOCUMENT_REQUEST__INIT;
@@ -196,7 +149,7 @@ static int doc_get(remote *r, cli_args *a)
 		return vt_error_set(VT_EINVAL, "doc get needs --id");
 	if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Documents", "Get", req, document, &d)) < 0)
 		return error;
-	print_document(d, a->json);
+	cli_print_document(d, a->json, 1);
 	printf("\n");
 	vanthu__v1__document__free_unpacked(d, NULL);
 	return 0;
@@ -227,7 +180,7 @@ static int doc_list(remote *r, cli_args *a)
 		for (size_t i = 0; i < out->n_documents && n < limit; i++, n++) {
 			if (a->json && n)
 				printf(",");
-			print_document(out->documents[i], a->json);
+			cli_print_document(out->documents[i], a->json, 0);
 			if (!a->json)
 				printf("\n");
 		}

@@ -250,45 +250,20 @@ int vt_account_get(vt_store *store, const char *origin, const char *name, Vanthu
 	return *out ? 0 : vt_error_set(VT_ECORRUPT, "account '%s' does not decode", name);
 }
 
-static int list_prefix(vt_store *store, const char *origin, uint8_t tag,
-	const ProtobufCMessageDescriptor *desc, int (*fn)(void *, const void *), void *ctx)
-{
-	vt_key k;
-	vt_iter *it = NULL;
-	int error;
-	vt_key_init(&k, origin);
-	vt_key_u8(&k, tag);
-	if ((error = vt_iter_new(&it, store, VT_CF_ACCOUNT, k.buf, k.len)) < 0)
-		return error;
-	for (; vt_iter_valid(it); vt_iter_next(it)) {
-		size_t n;
-		const char *v = vt_iter_value(it, &n);
-		ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, n, (const uint8_t *)v);
-		if (!m) {
-			error = vt_error_set(VT_ECORRUPT, "a %s record does not decode", desc->short_name);
-			break;
-		}
-		error = fn(ctx, m);
-		protobuf_c_message_free_unpacked(m, NULL);
-		if (error)
-			break;
-	}
-	if (!error)
-		error = vt_iter_status(it);
-	vt_iter_free(it);
-	return error;
-}
-
 int vt_account_list(vt_store *store, const char *origin, vt_account_fn fn, void *ctx)
 {
-	return list_prefix(store, origin, ACCT_KEY, &vanthu__v1__account__descriptor,
-		(int (*)(void *, const void *))fn, ctx);
+	vt_key k;
+	vt_key_init(&k, origin);
+	vt_key_u8(&k, ACCT_KEY);
+	return vt_msg_each(store, VT_CF_ACCOUNT, &k, &vanthu__v1__account__descriptor, (vt_msg_fn)fn, ctx);
 }
 
 int vt_unit_list(vt_store *store, const char *origin, vt_unit_fn fn, void *ctx)
 {
-	return list_prefix(store, origin, UNIT_KEY, &vanthu__v1__org_unit__descriptor,
-		(int (*)(void *, const void *))fn, ctx);
+	vt_key k;
+	vt_key_init(&k, origin);
+	vt_key_u8(&k, UNIT_KEY);
+	return vt_msg_each(store, VT_CF_ACCOUNT, &k, &vanthu__v1__org_unit__descriptor, (vt_msg_fn)fn, ctx);
 }
 
 /* ---- passwords */

@@ -102,3 +102,33 @@ int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufC
 		free(buf);
 	return 0;
 }
+
+int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufCMessageDescriptor *desc,
+	vt_msg_fn fn, void *ctx)
+{
+	vt_iter *it = NULL;
+	int error;
+	if ((error = vt_key_check(prefix)) < 0 ||
+	    (error = vt_iter_new(&it, store, cf, prefix->buf, prefix->len)) < 0)
+		return error;
+	for (; vt_iter_valid(it); vt_iter_next(it)) {
+		size_t n;
+		const char *v = vt_iter_value(it, &n);
+		ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, n, (const uint8_t *)v);
+		if (!m) {
+			size_t kl;
+			(void)vt_iter_key(it, &kl);
+			error = vt_error_set(VT_ECORRUPT, "a %s record in %s (key of %zu bytes) does not decode",
+				desc->short_name, vt_cf_name(cf), kl);
+			break;
+		}
+		error = fn(ctx, m);
+		protobuf_c_message_free_unpacked(m, NULL);
+		if (error)
+			break;
+	}
+	if (!error)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error;
+}

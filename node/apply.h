@@ -39,4 +39,10 @@ int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
 int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg);
 
+/* Calls fn with each record under the key prefix, decoded as desc, in key
+ * order; stops at the first non-zero return of fn (and returns it). */
+typedef int (*vt_msg_fn)(void *ctx, const void *msg);
+int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufCMessageDescriptor *desc,
+	vt_msg_fn fn, void *ctx);
+
 #endif

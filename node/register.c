@@ -383,64 +383,21 @@ int vt_register_book_get(vt_store *store, const char *origin, const char *book,
 int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *ctx)
 {
 	vt_key k;
-	vt_iter *it = NULL;
-	int error = 0;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_REG_BOOK);
-	if ((error = vt_iter_new(&it, store, VT_CF_REGISTER, k.buf, k.len)) < 0)
-		return error;
-	for (; vt_iter_valid(it); vt_iter_next(it)) {
-		size_t n;
-		const char *v = vt_iter_value(it, &n);
-		Vanthu__V1__RegisterBook *b = vanthu__v1__register_book__unpack(NULL, n, (const uint8_t *)v);
-		if (!b) {
-			error = vt_error_set(VT_ECORRUPT, "a register book record does not decode");
-			break;
-		}
-		error = fn(ctx, b);
-		vanthu__v1__register_book__free_unpacked(b, NULL);
-		if (error)
-			break;
-	}
-	if (!error)
-		error = vt_iter_status(it);
-	vt_iter_free(it);
-	return error;
+	return vt_msg_each(store, VT_CF_REGISTER, &k, &vanthu__v1__register_book__descriptor, (vt_msg_fn)fn, ctx);
 }
 
 int vt_register_entries(vt_store *store, const char *origin, const char *book, uint32_t year,
 	vt_register_entry_fn fn, void *ctx)
 {
 	vt_key k;
-	vt_iter *it = NULL;
-	int error = 0;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_REG_ENTRY);
 	vt_key_str(&k, book);
 	if (year)
 		vt_key_u32(&k, year);
-	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, store, VT_CF_REGISTER, k.buf, k.len)) < 0)
-		return error;
-	for (; vt_iter_valid(it); vt_iter_next(it)) {
-		size_t n, kl;
-		const char *key = vt_iter_key(it, &kl);
-		const char *v = vt_iter_value(it, &n);
-		Vanthu__V1__RegisterEntry *r = vanthu__v1__register_entry__unpack(NULL, n, (const uint8_t *)v);
-		if (!r) {
-			error = vt_error_set(VT_ECORRUPT, "register entry (book '%s', key of %zu bytes) does not decode",
-				book, kl);
-			break;
-		}
-		(void)key;
-		error = fn(ctx, r);
-		vanthu__v1__register_entry__free_unpacked(r, NULL);
-		if (error)
-			break;
-	}
-	if (!error)
-		error = vt_iter_status(it);
-	vt_iter_free(it);
-	return error;
+	return vt_msg_each(store, VT_CF_REGISTER, &k, &vanthu__v1__register_entry__descriptor, (vt_msg_fn)fn, ctx);
 }
 
 int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,15 +88,186 @@ static int sth_check(const char *v, size_t vl, uint64_t size, const uint8_t root
 	return error;
 }
 
+/* The log is read by its own thread, in chunks of copied entries, while the
+ * checking thread decodes, hashes and compares: on two cores the scan and
+ * the hashing overlap. */
+#define CHUNK_ENTRIES 2048
+#define CHUNK_QUEUE 4
+
+typedef struct chunk {
+	size_t n, used, cap;
+	size_t klen[CHUNK_ENTRIES];
+	uint64_t seq[CHUNK_ENTRIES];
+	size_t off[CHUNK_ENTRIES], len[CHUNK_ENTRIES];
+	char *data;
+} chunk;
+
+typedef struct reader {
+	vt_store *store;
+	vt_key prefix;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	chunk *queue[CHUNK_QUEUE];
+	size_t head, count;
+	int done, stop, started;
+	int error;
+	char message[512];
+} reader;
+
+static void chunk_free(chunk *c)
+{
+	if (c) {
+		free(c->data);
+		free(c);
+	}
+}
+
+static int chunk_add(chunk *c, const char *k, size_t kl, size_t plen, const char *v, size_t vl)
+{
+	if (c->used + vl > c->cap) {
+		size_t cap = c->cap ? c->cap : 1 << 20;
+		char *d;
+		while (cap < c->used + vl)
+			cap *= 2;
+		if (!(d = realloc(c->data, cap)))
+			return VT_ENOMEM;
+		c->data = d;
+		c->cap = cap;
+	}
+	memcpy(c->data + c->used, v, vl);
+	c->klen[c->n] = kl;
+	c->seq[c->n] = kl == plen + 8 ? vt_be64_get(k + plen) : 0;
+	c->off[c->n] = c->used;
+	c->len[c->n] = vl;
+	c->used += vl;
+	c->n++;
+	return 0;
+}
+
+static int reader_push(reader *rd, chunk *c)
+{
+	pthread_mutex_lock(&rd->mu);
+	while (rd->count == CHUNK_QUEUE && !rd->stop)
+		pthread_cond_wait(&rd->cv, &rd->mu);
+	if (rd->stop) {
+		pthread_mutex_unlock(&rd->mu);
+		return -1;
+	}
+	rd->queue[(rd->head + rd->count) % CHUNK_QUEUE] = c;
+	rd->count++;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+	return 0;
+}
+
+static void *reader_run(void *arg)
+{
+	reader *rd = arg;
+	vt_iter *it = NULL;
+	chunk *c = NULL;
+	int error = vt_iter_new_ex(&it, rd->store, VT_CF_LOG, rd->prefix.buf, rd->prefix.len, VT_ITER_SCAN);
+	for (; !error && vt_iter_valid(it); vt_iter_next(it)) {
+		size_t kl, vl;
+		const char *k = vt_iter_key(it, &kl);
+		const char *v = vt_iter_value(it, &vl);
+		if (!c && !(c = calloc(1, sizeof(*c)))) {
+			error = vt_error_set(VT_ENOMEM, "out of memory");
+			break;
+		}
+		if (chunk_add(c, k, kl, rd->prefix.len, v, vl) < 0) {
+			error = vt_error_set(VT_ENOMEM, "out of memory");
+			break;
+		}
+		if (c->n == CHUNK_ENTRIES || c->used >= (4u << 20)) {
+			if (reader_push(rd, c) < 0)
+				break;
+			c = NULL;
+		}
+	}
+	if (!error)
+		error = vt_iter_status(it);
+	if (!error && c && c->n) {
+		if (reader_push(rd, c) == 0)
+			c = NULL;
+	}
+	chunk_free(c);
+	vt_iter_free(it);
+	pthread_mutex_lock(&rd->mu);
+	rd->done = 1;
+	rd->error = error;
+	if (error)
+		snprintf(rd->message, sizeof(rd->message), "%s", vt_error_last());
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+	return NULL;
+}
+
+static int reader_start(reader *rd, vt_store *store, const vt_key *prefix)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->store = store;
+	rd->prefix = *prefix;
+	pthread_mutex_init(&rd->mu, NULL);
+	pthread_cond_init(&rd->cv, NULL);
+	if (pthread_create(&rd->thread, NULL, reader_run, rd) != 0)
+		return vt_error_set(VT_ERROR, "cannot start the log reader thread");
+	rd->started = 1;
+	return 0;
+}
+
+/* The next chunk, or NULL at the end (then reader_error says if it failed). */
+static chunk *reader_next(reader *rd)
+{
+	chunk *c = NULL;
+	pthread_mutex_lock(&rd->mu);
+	while (!rd->count && !rd->done)
+		pthread_cond_wait(&rd->cv, &rd->mu);
+	if (rd->count) {
+		c = rd->queue[rd->head];
+		rd->head = (rd->head + 1) % CHUNK_QUEUE;
+		rd->count--;
+		pthread_cond_broadcast(&rd->cv);
+	}
+	pthread_mutex_unlock(&rd->mu);
+	return c;
+}
+
+static int reader_error(reader *rd)
+{
+	return rd->error ? vt_error_set(rd->error, "%s", rd->message) : 0;
+}
+
+static void reader_stop(reader *rd)
+{
+	if (!rd->started)
+		return;
+	pthread_mutex_lock(&rd->mu);
+	rd->stop = 1;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+	pthread_join(rd->thread, NULL);
+	while (rd->count) {
+		chunk_free(rd->queue[rd->head]);
+		rd->head = (rd->head + 1) % CHUNK_QUEUE;
+		rd->count--;
+	}
+	pthread_mutex_destroy(&rd->mu);
+	pthread_cond_destroy(&rd->cv);
+	rd->started = 0;
+}
+
 static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], vt_verify_report *r)
 {
 	vt_merkle_frontier *f = NULL;
 	tree_check tc = { 0 };
-	vt_iter *log_it = NULL, *sth_it = NULL;
+	vt_iter *sth_it = NULL;
 	vt_key lp, sp;
 	int64_t last_time = INT64_MIN;
 	uint64_t expect = 0, next_sth = UINT64_MAX;
 	int error = 0;
+	reader rd = { 0 };
+	chunk *c = NULL;
 
 	tc.store = store;
 	tc.origin = origin;
@@ -105,8 +277,8 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 	vt_key_init(&lp, origin);
 	vt_key_init(&sp, origin);
 	vt_key_u8(&sp, VT_META_STH);
-	if ((error = vt_iter_new_ex(&log_it, store, VT_CF_LOG, lp.buf, lp.len, VT_ITER_SCAN)) < 0 ||
-	    (error = vt_iter_new(&sth_it, store, VT_CF_META, sp.buf, sp.len)) < 0)
+	if ((error = vt_iter_new(&sth_it, store, VT_CF_META, sp.buf, sp.len)) < 0 ||
+	    (error = reader_start(&rd, store, &lp)) < 0)
 		goto out;
 
 #define NEXT_STH() do { \
@@ -131,10 +303,10 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 		vt_iter_next(sth_it);
 		NEXT_STH();
 	}
-	for (; vt_iter_valid(log_it); vt_iter_next(log_it)) {
-		size_t kl, vl;
-		const char *k = vt_iter_key(log_it, &kl);
-		const char *v = vt_iter_value(log_it, &vl);
+	while ((c = reader_next(&rd))) {
+	for (size_t i = 0; i < c->n; i++) {
+		size_t kl = c->klen[i], vl = c->len[i];
+		const char *v = c->data + c->off[i];
 		uint64_t seq;
 		uint8_t leaf[VT_HASH_LEN];
 		Vanthu__V1__LogEntry *e;
@@ -143,7 +315,7 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 			error = vt_error_set(VT_ECORRUPT, "log key of %zu bytes after entry %" PRIu64, kl, expect);
 			goto out;
 		}
-		seq = vt_be64_get(k + lp.len);
+		seq = c->seq[i];
 		if (seq != expect) {
 			error = vt_error_set(VT_ECORRUPT, "log entries %" PRIu64 "..%" PRIu64 " are missing", expect, seq - 1);
 			goto out;
@@ -185,7 +357,10 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 			goto out;
 		}
 	}
-	if ((error = vt_iter_status(log_it)) < 0 || (error = vt_iter_status(sth_it)) < 0)
+	chunk_free(c);
+	c = NULL;
+	}
+	if ((error = reader_error(&rd)) < 0 || (error = vt_iter_status(sth_it)) < 0)
 		goto out;
 	if (next_sth != UINT64_MAX) {
 		error = vt_error_set(VT_ECORRUPT, "a signed tree head covers %" PRIu64 " entries but the log has only %" PRIu64
@@ -238,9 +413,10 @@ static int hash_pass(vt_store *store, const char *origin, const uint8_t pk[32], 
 	}
 #undef NEXT_STH
 out:
+	reader_stop(&rd);
+	chunk_free(c);
 	for (unsigned l = 0; l < VT_MERKLE_MAX_PATH; l++)
 		vt_iter_free(tc.level[l]);
-	vt_iter_free(log_it);
 	vt_iter_free(sth_it);
 	free(f);
 	return error;

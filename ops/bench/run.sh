@@ -9,11 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build="$root/build-bench"
 out="$build/bench-results.txt"
 
-# -Wno-error=maybe-uninitialized: at -O3 GCC 12 reports a false positive in
-# node/doc.c (vt_doc_load/vt_doc_save `seq`) that -Werror turns into a
-# build failure; Debug/RelWithDebInfo builds do not see it.
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-	-DCMAKE_C_FLAGS=-Wno-error=maybe-uninitialized >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 
 names=()
 for src in "$root"/ops/bench/bench_*.c; do
