@@ -227,6 +227,23 @@ static void test_secrets_stay_out_of_the_log(void **state)
 	assert_true(rep.state_keys > 0);
 }
 
+static void test_session_expires(void **state)
+{
+	fixture *f = *state;
+	vt_auth *quick = NULL;
+	vt_auth_opts ao = { .session_ttl_s = 1 };
+	char t[VT_TOKEN_HEX + 1];
+	Vanthu__V1__Account *a = NULL;
+	assert_vt_ok(vt_auth_new(&quick, f->node->log, &ao));
+	assert_vt_ok(create(f->node, "ngan.ht", "Hồ Thị Ngân", VANTHU__V1__ROLE__ARCHIVIST, "", "archive password"));
+	assert_vt_ok(vt_auth_login(quick, "ngan.ht", "archive password", "", t, NULL));
+	assert_vt_ok(vt_auth_check(quick, t, &a));
+	vanthu__v1__account__free_unpacked(a, NULL);
+	sleep(2);
+	assert_vt_error(vt_auth_check(quick, t, &a), VT_EAUTH, "expired");
+	vt_auth_free(quick);
+}
+
 static void test_role_names(void **state)
 {
 	Vanthu__V1__Role r;
@@ -247,6 +264,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_disable_and_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secrets_stay_out_of_the_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_expires, setup, teardown),
 		cmocka_unit_test(test_role_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

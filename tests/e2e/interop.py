@@ -120,6 +120,52 @@ try:
 except grpc.RpcError as e:
     check("unknown method", e.code() == grpc.StatusCode.UNIMPLEMENTED, str(e.code()))
 
+# malformed protobuf: INVALID_ARGUMENT, and the node goes on
+raw = channel.unary_unary("/vanthu.v1.Documents/Get", request_serializer=None, response_deserializer=None)
+try:
+    raw(b"\xff\xff\xff\xff\x0f garbage", metadata=md, timeout=30)
+    check("malformed refused", False)
+except grpc.RpcError as e:
+    check("malformed refused", e.code() == grpc.StatusCode.INVALID_ARGUMENT, str(e.code()))
+
+# oversized request: RESOURCE_EXHAUSTED
+try:
+    unary("/vanthu.v1.Documents/Get", pb.GetDocumentRequest(id="x" * (5 << 20)), pb.Document, md)
+    check("oversized refused", False)
+except grpc.RpcError as e:
+    check("oversized refused", e.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, str(e.code()))
+
+# a client that goes away mid-upload: nothing of it becomes visible
+half = b"%PDF-1.4\n" + os.urandom(200_000)
+half_digest = hashlib.sha256(half).digest()
+
+
+def stalled():
+    yield pb.BlobChunk(sha256=half_digest, size=len(half), data=half[:65536])
+    raise RuntimeError("client gone")
+
+
+try:
+    upload(stalled(), metadata=md, timeout=30)
+    check("broken upload fails", False)
+except (grpc.RpcError, RuntimeError):
+    check("broken upload fails", True)
+try:
+    list(download(pb.BlobRef(sha256=half_digest), metadata=md, timeout=30))
+    check("broken upload not stored", False)
+except grpc.RpcError as e:
+    check("broken upload not stored", e.code() == grpc.StatusCode.NOT_FOUND, str(e.code()))
+
+# a token that is not one
+try:
+    unary("/vanthu.v1.Auth/WhoAmI", pb.Empty(), pb.Account, [("authorization", "Bearer " + "ab" * 32)])
+    check("unknown token", False)
+except grpc.RpcError as e:
+    check("unknown token", e.code() == grpc.StatusCode.UNAUTHENTICATED, str(e.code()))
+
+# still serving
+check("still serving", unary("/vanthu.v1.Auth/WhoAmI", pb.Empty(), pb.Account, md).name == "van.thu")
+
 # inclusion proof of the registration entry, checked here, independently
 
 
