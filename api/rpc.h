@@ -73,7 +73,11 @@ typedef struct vt_rpc_method {
 	size_t max_request;      /* largest request message, bytes; 0: the
 	                          * server's max_recv (which also caps this) */
 	int stall_ms;            /* longest wait of one recv or send for the
-	                          * peer; 0: server's stall_ms; < 0: no limit */
+	                          * peer, after which the call is cancelled
+	                          * (the client sees DEADLINE_EXCEEDED "peer
+	                          * made no progress"); 0: the server's
+	                          * stall_ms; < 0: no limit (replication
+	                          * streams that idle) */
 } vt_rpc_method;
 
 /* How much the server logs to its log function. */
@@ -105,6 +109,14 @@ typedef struct vt_rpc_server_opts {
 	void *log_ctx;
 } vt_rpc_server_opts;
 
+/* Failed calls are logged by the server (see vt_rpc_log_level) as
+ * "rpc METHOD from PEER: STATUS ECODE: message [ms]". Failed TLS
+ * handshakes (a client without the required certificate, or with one from
+ * another CA) never become calls: gRPC logs them itself to stderr at its
+ * ERROR level ("Handshake failed with fatal error SSL_ERROR_SSL: ... peer
+ * did not return a certificate"), without the peer's address, and the
+ * client sees UNAVAILABLE. */
+
 /* Creates a server bound to opts->listen (not yet serving). Returns the
  * bound port (> 0; useful with ":0"), or VT_EINVAL for bad options
  * (plaintext off loopback, missing TLS files), VT_EIO for unreadable PEM
@@ -122,8 +134,9 @@ int vt_rpc_server_add(vt_rpc_server *server, const vt_rpc_method *m);
 int vt_rpc_server_start(vt_rpc_server *server);
 
 /* Stops accepting calls, lets the calls in flight finish for up to
- * grace_ms, then cancels the rest, waits for their handlers to return and
- * joins the workers. Returns the number of calls cancelled (0 when all
+ * grace_ms (0: none, < 0: no limit), then cancels the rest, waits for
+ * their handlers to return (handlers must not block for ever on something
+ * other than this call) and joins the workers. Returns the number of calls cancelled (0 when all
  * finished in time). Idempotent; the server must then be freed. */
 int vt_rpc_server_shutdown(vt_rpc_server *server, int grace_ms);
 
@@ -133,7 +146,9 @@ void vt_rpc_server_free(vt_rpc_server *server);
 /* Calls currently running a handler (for tests and status pages). */
 int vt_rpc_server_active(vt_rpc_server *server);
 
-/* ---- inside a handler (the call's worker thread only) */
+/* ---- inside a handler: on the handler's thread; in a BIDI handler one
+ * other thread may send while the handler's thread receives (or the
+ * reverse). Nothing here may be used after the handler returns. */
 
 /* The request of a UNARY or SERVER_STREAM call (borrowed). */
 int vt_rpc_call_request(vt_rpc_call *call, const uint8_t **data, size_t *len);
@@ -232,7 +247,11 @@ int vt_rpc_stream_close_send(vt_rpc_stream *s);
 int vt_rpc_stream_recv(vt_rpc_stream *s, vt_rpc_buf *msg);
 
 /* Waits for the call's status: 0 for OK, else the error as for unary.
- * Use after close_send (and reading what the server sends). */
+ * gRPC gives the status only once every message was read: when no thread
+ * is in vt_rpc_stream_recv, messages not read yet are read and dropped.
+ * Without close_send on a stream whose server waits for more, this waits
+ * for the deadline (or vt_rpc_stream_cancel). Any thread, any number of
+ * times: later calls return the same result. */
 int vt_rpc_stream_finish(vt_rpc_stream *s);
 
 /* The stream's gRPC status once finished (GRPC_STATUS_UNKNOWN before). */

@@ -1,9 +1,16 @@
 /* Benchmark: the C-core echo baseline. Unary calls/s with N calls in flight
- * (N client threads on one vt_rpc_client, i.e. one HTTP/2 connection)
  * against an in-process echo server of api/rpc on loopback, plaintext and
- * TLS; and client-streaming upload throughput with 64 KiB messages. The API
- * benchmarks compare their figures with these. */
+ * TLS: from N client threads on one vt_rpc_client (one HTTP/2 connection),
+ * and from one thread driving N calls with the C core's async API (what
+ * the server side alone can do); and client-streaming upload throughput
+ * with 64 KiB messages. The API benchmarks compare their figures with
+ * these. */
 #include <getopt.h>
+#include <grpc/byte_buffer.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +27,7 @@ typedef struct opts {
 	size_t bytes;    /* request size */
 	int workers;     /* server handler threads */
 	int keep;
+	const char *target; /* an external plaintext echo server instead */
 } opts;
 
 static void usage(const char *argv0)
@@ -29,7 +37,9 @@ static void usage(const char *argv0)
 	       "  --threads N   client threads, so calls in flight (default 32)\n"
 	       "  --bytes B     request (and response) size (default 64)\n"
 	       "  --workers W   server worker threads (default 64)\n"
-	       "  --keep        leave the TLS files in place\n", argv0);
+	       "  --keep        leave the TLS files in place\n"
+	       "  --target H:P  measure unary calls to an external plaintext server\n"
+	       "                (method /bench.Echo/Echo) instead\n", argv0);
 }
 
 static void parse(opts *o, int argc, char **argv)
@@ -40,6 +50,7 @@ static void parse(opts *o, int argc, char **argv)
 		{ "bytes", required_argument, NULL, 'b' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "target", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -49,6 +60,7 @@ static void parse(opts *o, int argc, char **argv)
 	o->bytes = 64;
 	o->workers = 64;
 	o->keep = 0;
+	o->target = NULL;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->seconds = atof(optarg); break;
@@ -56,6 +68,7 @@ static void parse(opts *o, int argc, char **argv)
 		case 'b': o->bytes = (size_t)atol(optarg); break;
 		case 'w': o->workers = atoi(optarg); break;
 		case 'K': o->keep = 1; break;
+		case 'T': o->target = optarg; break;
 		case 'h': usage(argv[0]); exit(0);
 		default: usage(argv[0]); exit(2);
 		}
@@ -200,6 +213,140 @@ static void unary_run(bench_report *rep, const opts *o, vt_rpc_client *cli, cons
 	pthread_barrier_destroy(&r.start);
 }
 
+/* ---- the same calls from one thread, N in flight, raw C-core async API */
+
+typedef struct acall {
+	grpc_call *call;
+	grpc_metadata_array imd, trailers;
+	grpc_byte_buffer *req;   /* a copy per call: sending consumes it */
+	grpc_byte_buffer *resp;
+	grpc_status_code st;
+	grpc_slice details;
+	double t0;
+} acall;
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = bench_xmalloc(1 << 20);
+	size_t n;
+	if (!f)
+		bench_die("cannot open %s", path);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static void acall_start(acall *a, grpc_channel *ch, grpc_completion_queue *cq, grpc_slice method,
+	grpc_byte_buffer *req)
+{
+	grpc_op ops[6];
+	memset(ops, 0, sizeof(ops));
+	memset(a, 0, sizeof(*a));
+	grpc_metadata_array_init(&a->imd);
+	grpc_metadata_array_init(&a->trailers);
+	a->t0 = bench_now();
+	a->req = grpc_byte_buffer_copy(req);
+	a->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, method, NULL,
+		gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_seconds(10, GPR_TIMESPAN)), NULL);
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	ops[1].op = GRPC_OP_SEND_MESSAGE;
+	ops[1].data.send_message.send_message = a->req;
+	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = &a->imd;
+	ops[4].op = GRPC_OP_RECV_MESSAGE;
+	ops[4].data.recv_message.recv_message = &a->resp;
+	ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	ops[5].data.recv_status_on_client.trailing_metadata = &a->trailers;
+	ops[5].data.recv_status_on_client.status = &a->st;
+	ops[5].data.recv_status_on_client.status_details = &a->details;
+	if (grpc_call_start_batch(a->call, ops, 6, a, NULL) != GRPC_CALL_OK)
+		bench_die("grpc_call_start_batch");
+}
+
+/* 1: the call answered OK with size bytes. Frees what the call holds. */
+static int acall_done(acall *a, size_t size)
+{
+	int ok = a->st == GRPC_STATUS_OK && a->resp && grpc_byte_buffer_length(a->resp) == size;
+	if (a->resp)
+		grpc_byte_buffer_destroy(a->resp);
+	grpc_byte_buffer_destroy(a->req);
+	grpc_slice_unref(a->details);
+	grpc_metadata_array_destroy(&a->imd);
+	grpc_metadata_array_destroy(&a->trailers);
+	grpc_call_unref(a->call);
+	return ok;
+}
+
+static void async_run(bench_report *rep, const opts *o, const char *target, const char *ca_file,
+	const char *name, uint64_t *failed)
+{
+	grpc_channel_credentials *creds;
+	grpc_channel *ch;
+	grpc_completion_queue *cq = grpc_completion_queue_create_for_next(NULL);
+	grpc_slice method = grpc_slice_from_static_string("/bench.Echo/Echo");
+	grpc_slice payload;
+	grpc_byte_buffer *req;
+	acall *calls = calloc((size_t)o->threads, sizeof(*calls));
+	bench_samples lat = { 0 };
+	uint64_t ok = 0;
+	int inflight = 0;
+	double t0, dt;
+	char fig[64], *ca = NULL, *buf = bench_xmalloc(o->bytes + 1);
+
+	memset(buf, 'a', o->bytes);
+	payload = grpc_slice_from_copied_buffer(buf, o->bytes);
+	req = grpc_raw_byte_buffer_create(&payload, 1);
+	grpc_slice_unref(payload);
+	if (ca_file) {
+		ca = read_file(ca_file);
+		creds = grpc_ssl_credentials_create(ca, NULL, NULL, NULL);
+	} else {
+		creds = grpc_insecure_credentials_create();
+	}
+	ch = grpc_channel_create(target, creds, NULL);
+	grpc_channel_credentials_release(creds);
+	t0 = bench_now();
+	for (int i = 0; i < o->threads; i++, inflight++)
+		acall_start(&calls[i], ch, cq, method, req);
+	while (inflight) {
+		grpc_event ev = grpc_completion_queue_next(cq,
+			gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_seconds(15, GPR_TIMESPAN)), NULL);
+		acall *a;
+		if (ev.type != GRPC_OP_COMPLETE)
+			bench_die("%s: no completion in 15 s", name);
+		a = ev.tag;
+		inflight--;
+		if (acall_done(a, o->bytes)) {
+			ok++;
+			bench_samples_add(&lat, (bench_now() - a->t0) * 1e3);
+		} else {
+			(*failed)++;
+		}
+		if (bench_now() - t0 < o->seconds) {
+			acall_start(a, ch, cq, method, req);
+			inflight++;
+		}
+	}
+	dt = bench_now() - t0;
+	bench_sort(lat.v, lat.n);
+	bench_fig(rep, name, (double)ok / dt, "calls/s");
+	snprintf(fig, sizeof(fig), "%s_p99", name);
+	bench_fig(rep, fig, bench_pct(lat.v, lat.n, 99), "ms");
+	grpc_channel_destroy(ch);
+	grpc_completion_queue_shutdown(cq);
+	while (grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL).type != GRPC_QUEUE_SHUTDOWN)
+		;
+	grpc_completion_queue_destroy(cq);
+	grpc_byte_buffer_destroy(req);
+	free(lat.v);
+	free(calls);
+	free(ca);
+	free(buf);
+}
+
 /* One client streams 64 KiB messages for seconds; MiB/s. */
 static void upload_run(bench_report *rep, double seconds, vt_rpc_client *cli, const char *name,
 	uint64_t *failed)
@@ -247,12 +394,24 @@ int main(int argc, char **argv)
 	bench_param(&rep, "bytes", (double)o.bytes);
 	bench_param(&rep, "workers", o.workers);
 
+	if (o.target) {
+		co.plaintext = vt_rpc_addr_is_loopback(o.target);
+		bench_check(vt_rpc_client_new(&cli, o.target, &co), "client_new");
+		unary_run(&rep, &o, cli, "unary_plain", &failed);
+		async_run(&rep, &o, o.target, NULL, "unary_plain_async", &failed);
+		vt_rpc_client_free(cli);
+		bench_goal(&rep, "no_failures", "every call answered OK with the right size", failed == 0);
+		bench_json(&rep);
+		return 0;
+	}
+
 	/* plaintext */
 	srv = server_start(&o, NULL, NULL, &port);
 	snprintf(target, sizeof(target), "127.0.0.1:%d", port);
 	co.plaintext = 1;
 	bench_check(vt_rpc_client_new(&cli, target, &co), "client_new");
 	unary_run(&rep, &o, cli, "unary_plain", &failed);
+	async_run(&rep, &o, target, NULL, "unary_plain_async", &failed);
 	upload_run(&rep, o.seconds / 2, cli, "upload_plain", &failed);
 	vt_rpc_client_free(cli);
 	vt_rpc_server_shutdown(srv, 1000);
@@ -271,6 +430,7 @@ int main(int argc, char **argv)
 	co.ca_file = ca;
 	bench_check(vt_rpc_client_new(&cli, target, &co), "client_new");
 	unary_run(&rep, &o, cli, "unary_tls", &failed);
+	async_run(&rep, &o, target, ca, "unary_tls_async", &failed);
 	upload_run(&rep, o.seconds / 2, cli, "upload_tls", &failed);
 	vt_rpc_client_free(cli);
 	vt_rpc_server_shutdown(srv, 1000);

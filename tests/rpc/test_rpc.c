@@ -697,7 +697,7 @@ static void test_stall(void **state)
 	assert_true(t_wait(&T.stall_done, 3000));
 	assert_int_equal(T.stall_rc, VT_ETIMEOUT);
 	assert_true(now_ms() - t0 < 2000);
-	assert_true(vt_rpc_stream_finish(s) < 0);
+	assert_vt_error(vt_rpc_stream_finish(s), VT_ETIMEOUT, "DEADLINE_EXCEEDED: peer made no progress");
 	vt_rpc_stream_free(s);
 }
 
