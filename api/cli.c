@@ -2,13 +2,16 @@
  * work on a data directory (--data-dir): the administrator's and auditor's
  * offline tools. */
 #include "cli.h"
+#include "account.h"
 #include "cli_remote.h"
+#include "keys.h"
 #include "error.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 #include <unistr.h>
 #include <uniwidth.h>
 
@@ -33,6 +36,7 @@ static const char usage[] =
 	"Offline tools on a data directory (--data-dir DIR, or $VANTHU_DATA_DIR):\n"
 	"  init               --node-id ID [--role unit|hub] [--agency-name NAME]\n"
 	"                     [--agency-code CODE] [--agency-symbol SYM]\n"
+	"                     [--admin NAME --admin-password-file F]\n"
 	"  log show           [--from SEQ] [--count N]\n"
 	"  log head           the latest signed tree head\n"
 	"  log verify         [--no-rebuild] [--scratch DIR]\n"
@@ -294,6 +298,7 @@ void print_time(FILE *f, int64_t us)
 static int cmd_init_impl(cli_args *a)
 {
 	vt_node_init_opts o = { 0 };
+	const char *admin, *pwfile;
 	int error;
 	if ((error = need_data_dir(a)) < 0)
 		return error;
@@ -302,12 +307,40 @@ static int cmd_init_impl(cli_args *a)
 	o.agency_name = cli_opt(a, "agency-name");
 	o.agency_code = cli_opt(a, "agency-code");
 	o.agency_symbol = cli_opt(a, "agency-symbol");
+	admin = cli_opt(a, "admin");
+	pwfile = cli_opt(a, "admin-password-file");
+	if (admin && !pwfile)
+		return vt_error_set(VT_EINVAL, "--admin needs --admin-password-file (the first password, ≥ %d characters)",
+			VT_PASSWORD_MIN);
 	if (!o.node_id)
 		return vt_error_set(VT_EINVAL, "init needs --node-id (e.g. the agency code 000.00.00.H54)");
 	if ((error = cli_check_unused(a)) < 0)
 		return error;
 	if ((error = vt_node_init(a->data_dir, &o)) < 0)
 		return error;
+	if (admin) {
+		/* The first administrator, as vanthud's bootstrap_admin would. */
+		Vanthu__V1__Account acc = VANTHU__V1__ACCOUNT__INIT;
+		Vanthu__V1__Role roles[1] = { VANTHU__V1__ROLE__ADMIN };
+		vt_node *node = NULL;
+		uint8_t *pw = NULL;
+		size_t len = 0;
+		if ((error = vt_file_read(pwfile, VT_PASSWORD_MAX + 2, &pw, &len)) < 0)
+			return error;
+		while (len && (pw[len - 1] == '\n' || pw[len - 1] == '\r'))
+			pw[--len] = 0;
+		acc.name = (char *)admin;
+		acc.full_name = "Quản trị hệ thống";
+		acc.roles = roles;
+		acc.n_roles = 1;
+		if ((error = vt_node_open(&node, a->data_dir, NULL)) == 0)
+			error = vt_account_create(node->log, "node", &acc, (const char *)pw, "first administrator", NULL);
+		sodium_memzero(pw, len);
+		free(pw);
+		vt_node_free(node);
+		if (error < 0)
+			return error;
+	}
 	if (a->json)
 		printf("{\"node_id\":"), json_str(stdout, o.node_id), printf(",\"data_dir\":"),
 			json_str(stdout, a->data_dir), printf("}\n");

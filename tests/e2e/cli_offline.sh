@@ -31,7 +31,10 @@ expect() { # expect NAME PATTERN  (on $out)
 
 check usage 2 "$V"
 check no-data-dir 4 env -u VANTHU_DATA_DIR "$V" log show
-check init 0 "$V" init --node-id 000.00.00.H54 --agency-name "Sở Nông nghiệp" --agency-symbol SNN
+printf 'first admin password\n' > "$T/admin.pw"
+check init-admin-no-pw 4 "$V" init --data-dir "$T/other" --node-id 000.00.00.H55 --admin root
+check init 0 "$V" init --node-id 000.00.00.H54 --agency-name "Sở Nông nghiệp" --agency-symbol SNN \
+	--admin quan.tri --admin-password-file "$T/admin.pw"
 check init-again 5 "$V" init --node-id 000.00.00.H54
 expect init-again "already holds node"
 
@@ -64,6 +67,8 @@ check register-csv 0 "$V" register list --book di --csv
 expect register-csv '"01/QĐ-SNN"'
 check register-json 0 "$V" register list --json
 check log-show 0 "$V" log show --json
+expect log-show '"event":"account_created"'
+expect log-show '"actor":"node"' 
 check log-verify 0 "$V" log verify
 expect log-verify "keys identical"
 
