@@ -30,6 +30,16 @@ static const char usage[] =
 	"  doc create         the doc add flags below, --file uploads the file first\n"
 	"  doc register       --id ID --book BOOK [--accept-duplicate]\n"
 	"  doc get|list|upload|download   --id ID | --file F | --sha256 H --out F\n"
+	"  doc list           [--mine] [--overdue] [--due-within DAYS] [--state S] [--unit U]\n"
+	"  doc act            --id ID --action A [--to WHO] [--comment TEXT] [--file F]\n"
+	"                     [--lead-unit U] [--lead-person P] [--coordinating-units U,..]\n"
+	"                     [--coordinating-persons P,..] [--deadline YYYY-MM-DD]\n"
+	"                     [--dossier CODE [--dossier-title T]] [--book B]\n"
+	"                     [--recipients U,..] [--paper-recipients NAME,..]\n"
+	"  doc actions        the workflow tables: state, action, next state, roles\n"
+	"  dossier list|show  [--id CODE]\n"
+	"  report status      [--year YYYY]: per lead unit received/open/overdue/resolved\n"
+	"  report register    = register list (--book, --year, --csv)\n"
 	"  register list, book list|define   as below, without --data-dir\n"
 	"  audit head|proof   [--seq N] [--key HEX]: tree heads and proofs checked here\n"
 	"\n"
@@ -54,6 +64,8 @@ static const char usage[] =
 	"                     [--signer NAME] [--position P] [--urgency 0-4]\n"
 	"                     [--recipients A,B] [--copies N] [--file PDF]\n"
 	"                     [--register BOOK [--accept-duplicate]] [--actor NAME]\n"
+	"                     [--paper]: outgoing issued on paper while the system was\n"
+	"                     down (Điều 9.4c), numbered at once, digitised copy later\n"
 	"  doc show           --id ID\n"
 	"\n"
 	"Every command takes --json for machine-readable output.\n"
@@ -62,7 +74,7 @@ static const char usage[] =
 	"9 not logged in (or the session ended), 10 server unreachable.\n";
 
 static const char *const flags[] = {
-	"json", "no-rebuild", "csv", "closed", "accept-duplicate", "help", "keep-scratch", "plaintext", NULL,
+	"json", "no-rebuild", "csv", "closed", "accept-duplicate", "help", "keep-scratch", "plaintext", "paper", "mine", "overdue", NULL,
 };
 
 static int is_flag(const char *name)

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "keys.h"
 #include "register.h"
+#include "workflow.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -407,6 +408,9 @@ int cli_meta_parse(cli_meta *cm, cli_args *a)
 		return vt_error_set(VT_EINVAL, "--urgency is 0 (thường), 1 (khẩn), 2 (thượng khẩn), 3 (hỏa tốc) or 4");
 	m->urgency = (Vanthu__V1__Urgency)urgency;
 	m->copies = (uint32_t)copies;
+	m->paper_issue = cli_flag(a, "paper");
+	if (m->paper_issue && m->direction != VANTHU__V1__DIRECTION__OUTGOING)
+		return vt_error_set(VT_EINVAL, "--paper is for an outgoing document issued on paper (Điều 9.4c)");
 	m->recipients = cm->recipients;
 	m->n_recipients = cm->nrec;
 	return 0;
@@ -537,7 +541,25 @@ void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed)
 		json_str(stdout, d->created_by);
 		printf(",\"duplicate_of\":");
 		json_str(stdout, d->duplicate_of);
-		printf(",\"attachments\":[");
+		printf(",\"state\":\"%s\",\"holder\":", vt_state_name(d->state));
+		json_str(stdout, d->holder);
+		printf(",\"lead_unit\":");
+		json_str(stdout, d->lead_unit);
+		printf(",\"lead_person\":");
+		json_str(stdout, d->lead_person);
+		printf(",\"deadline\":");
+		json_str(stdout, d->deadline);
+		printf(",\"legally_valid\":%s,\"versions\":%zu,\"signatures\":[",
+			vt_workflow_legally_valid(d) ? "true" : "false", d->n_versions);
+		for (size_t i = 0; i < d->n_signatures; i++)
+			printf("%s{\"kind\":\"%s\",\"account\":\"%s\",\"check\":\"%s\"}", i ? "," : "",
+				d->signatures[i]->kind, d->signatures[i]->account, d->signatures[i]->check);
+		printf("],\"dossiers\":[");
+		for (size_t i = 0; i < d->n_dossiers; i++) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, d->dossiers[i]);
+		}
+		printf("],\"attachments\":[");
 		for (size_t i = 0; i < m->n_attachments; i++) {
 			printf("%s{\"name\":", i ? "," : "");
 			json_str(stdout, m->attachments[i]->name);
@@ -553,10 +575,11 @@ void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed)
 		cell(stdout, dir_name(m->direction), 8);
 		cell(stdout, m->doc_type, 5);
 		cell(stdout, m->number_symbol, 16);
+		cell(stdout, vt_state_name(d->state), 13);
 		if (d->number)
 			printf("%s %u/%u ", d->book, d->number, d->year);
-		else
-			printf("(not registered) ");
+		if (*d->deadline)
+			printf("hạn %s ", d->deadline);
 		cell(stdout, m->summary, 0);
 		return;
 	}
@@ -574,6 +597,31 @@ void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed)
 		printf("register   not registered\n");
 	if (*d->duplicate_of)
 		printf("duplicate  of %s (accepted by the clerk)\n", d->duplicate_of);
+	printf("state      %s%s%s\n", vt_state_name(d->state), *d->holder ? ", with " : "", d->holder);
+	if (*d->drafter)
+		printf("drafter    %s, %zu version(s)\n", d->drafter, d->n_versions);
+	if (*d->lead_unit || *d->lead_person)
+		printf("chủ trì    %s %s\n", d->lead_unit, d->lead_person);
+	for (size_t i = 0; i < d->n_coordinating_units; i++)
+		printf("phối hợp   %s\n", d->coordinating_units[i]);
+	for (size_t i = 0; i < d->n_coordinating_persons; i++)
+		printf("phối hợp   %s\n", d->coordinating_persons[i]);
+	if (*d->deadline)
+		printf("hạn xử lý  %s\n", d->deadline);
+	if (*d->direction_text)
+		printf("chỉ đạo    %s\n", d->direction_text);
+	if (*d->reject_reason)
+		printf("từ chối    %s\n", d->reject_reason);
+	for (size_t i = 0; i < d->n_signatures; i++) {
+		printf("chữ ký     %s by %s, ", d->signatures[i]->kind, d->signatures[i]->account);
+		print_time(stdout, d->signatures[i]->time);
+		printf(" (PDF signature check: %s)\n", d->signatures[i]->check);
+	}
+	for (size_t i = 0; i < d->n_dossiers; i++)
+		printf("hồ sơ      %s\n", d->dossiers[i]);
+	if (m->direction == VANTHU__V1__DIRECTION__OUTGOING && d->n_signatures)
+		printf("legal      %s\n", vt_workflow_legally_valid(d) ? "legally valid electronic document" :
+			"reference only (needs valid agency and signer signatures)");
 	for (size_t i = 0; i < m->n_attachments; i++) {
 		char hex[65];
 		vt_hex(hex, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len == 32 ? 32 : 0);

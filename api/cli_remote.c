@@ -506,7 +506,8 @@ int cli_remote(const char *noun, const char *verb, cli_args *a, int *handled)
 {
 	remote r = { 0 };
 	int error = 0, offline = a->data_dir != NULL;
-	static const char *const remote_only[] = { "login", "logout", "whoami", "passwd", "account", "unit", "audit", NULL };
+	static const char *const remote_only[] = { "login", "logout", "whoami", "passwd", "account", "unit", "audit",
+		"dossier", "report", NULL };
 	*handled = 0;
 	for (int i = 0; remote_only[i]; i++)
 		if (strcmp(noun, remote_only[i]) == 0)
@@ -536,7 +537,8 @@ int cli_remote(const char *noun, const char *verb, cli_args *a, int *handled)
 		error = cmd_unit(&r, verb, a);
 	else if (strcmp(noun, "doc") == 0)
 		error = cmd_rdoc(&r, verb, a);
-	else if (strcmp(noun, "register") == 0 || strcmp(noun, "book") == 0)
+	else if (strcmp(noun, "register") == 0 || strcmp(noun, "book") == 0 || strcmp(noun, "dossier") == 0 ||
+		 strcmp(noun, "report") == 0)
 		error = cmd_rregister(&r, noun, verb, a);
 	else if (strcmp(noun, "audit") == 0)
 		error = cmd_raudit(&r, verb, a);

@@ -6,10 +6,15 @@
 #include "keys.h"
 #include "merkle.h"
 #include "sth.h"
+#include "workflow.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int cmd_rregister_books(remote *r, const char *noun, const char *verb, cli_args *a);
+
+#define OPT(name) (cli_opt(a, name) ? (char *)cli_opt(a, name) : (char *)"")
 
 static const char *dir_word(int d)
 {
@@ -161,9 +166,24 @@ static int doc_list(remote *r, cli_args *a)
 	Vanthu__V1__DocumentList *out = NULL;
 	uint64_t limit, n = 0;
 	int error;
-	const char *dir = cli_opt(a, "direction");
-	if ((error = cli_u64(a, "limit", 1000000, &limit)) < 0)
+	const char *dir = cli_opt(a, "direction"), *state = cli_opt(a, "state");
+	uint64_t within;
+	if ((error = cli_u64(a, "limit", 1000000, &limit)) < 0 || (error = cli_u64(a, "due-within", 0, &within)) < 0)
 		return error;
+	req.mine = cli_flag(a, "mine");
+	req.overdue = cli_flag(a, "overdue");
+	req.due_within_days = (uint32_t)within;
+	req.unit = OPT("unit");
+	if (state) {
+		int found = 0;
+		for (int s = 1; s < 64 && !found; s++)
+			if (strcmp(vt_state_name((Vanthu__V1__WorkflowState)s), state) == 0) {
+				req.state = (Vanthu__V1__WorkflowState)s;
+				found = 1;
+			}
+		if (!found)
+			return vt_error_set(VT_EINVAL, "unknown state '%s'", state);
+	}
 	if (dir)
 		req.direction = strcmp(dir, "incoming") == 0 ? VANTHU__V1__DIRECTION__INCOMING :
 			strcmp(dir, "outgoing") == 0 ? VANTHU__V1__DIRECTION__OUTGOING : (Vanthu__V1__Direction)-1;
@@ -296,8 +316,118 @@ static int doc_upload(remote *r, cli_args *a)
 	return 0;
 }
 
+static int split(const char *v, char ***out, size_t *n)
+{
+	char *copy, *save = NULL, *tok;
+	*out = NULL;
+	*n = 0;
+	if (!v || !*v)
+		return 0;
+	if (!(copy = strdup(v)) || !(*out = calloc(strlen(v) + 1, sizeof(char *)))) {
+		free(copy);
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		(*out)[(*n)++] = strdup(tok);
+	free(copy);
+	return 0;
+}
+
+static void split_free(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+/* vanthu doc act --id ID --action NAME [details]: one workflow step. */
+static int doc_act(remote *r, cli_args *a)
+{
+	Vanthu__V1__ActRequest req = VANTHU__V1__ACT_REQUEST__INIT;
+	Vanthu__V1__DocumentAction act = VANTHU__V1__DOCUMENT_ACTION__INIT;
+	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT;
+	Vanthu__V1__DocumentResponse *out = NULL;
+	const char *file = cli_opt(a, "file"), *name = cli_opt(a, "action");
+	uint8_t *data = NULL, hash[VT_HASH_LEN];
+	size_t len = 0;
+	int error;
+	act.document_id = (char *)cli_opt(a, "id");
+	if (!act.document_id || !name)
+		return vt_error_set(VT_EINVAL, "doc act needs --id and --action (vanthu doc actions lists them)");
+	if ((error = vt_action_parse(name, &act.action)) < 0 || act.action == VT_ACTION_REGISTER)
+		return error < 0 ? error : vt_error_set(VT_EINVAL, "to register, use vanthu doc register");
+	act.comment = OPT("comment");
+	act.to = OPT("to");
+	act.lead_unit = OPT("lead-unit");
+	act.lead_person = OPT("lead-person");
+	act.deadline = OPT("deadline");
+	act.dossier = OPT("dossier");
+	act.dossier_title = OPT("dossier-title");
+	act.book = OPT("book");
+	if ((error = split(cli_opt(a, "coordinating-units"), &act.coordinating_units, &act.n_coordinating_units)) < 0 ||
+	    (error = split(cli_opt(a, "coordinating-persons"), &act.coordinating_persons, &act.n_coordinating_persons)) < 0 ||
+	    (error = split(cli_opt(a, "recipients"), &act.recipients, &act.n_recipients)) < 0 ||
+	    (error = split(cli_opt(a, "paper-recipients"), &act.paper_recipients, &act.n_paper_recipients)) < 0 ||
+	    (error = cli_check_unused(a)) < 0)
+		goto out;
+	if (file) {
+		if ((error = vt_file_read(file, (size_t)4 << 30, &data, &len)) < 0 ||
+		    (error = upload(r, file, data, len, hash, !a->json)) < 0)
+			goto out;
+		cli_attachment(&att, file, hash, data, len);
+		act.attachment = &att;
+	}
+	req.action = &act;
+	if ((error = CALL(r, "Documents", "Act", req, document_response, &out)) < 0)
+		goto out;
+	if (a->json) {
+		cli_print_document(out->document, 1, 1);
+		printf("\n");
+	} else {
+		printf("%s: %s → %s (log entry %" PRIu64 ")%s%s\n", out->document->id, vt_action_name(act.action),
+			vt_state_name(out->document->state), out->seq, *out->document->holder ? ", now with " : "",
+			out->document->holder);
+		if (act.action == VANTHU__V1__ACTION__ISSUE)
+			printf("số, ký hiệu %s, %s\n", out->document->meta->number_symbol, out->document->meta->issue_date);
+	}
+out:
+	if (out)
+		vanthu__v1__document_response__free_unpacked(out, NULL);
+	split_free(act.coordinating_units, act.n_coordinating_units);
+	split_free(act.coordinating_persons, act.n_coordinating_persons);
+	split_free(act.recipients, act.n_recipients);
+	split_free(act.paper_recipients, act.n_paper_recipients);
+	free(data);
+	return error;
+}
+
+static int doc_actions(cli_args *a)
+{
+	size_t n;
+	const vt_transition *t = vt_workflow_table(&n);
+	(void)a;
+	printf("%-9s %-18s %-20s %-18s %s\n", "workflow", "state", "action", "next", "roles");
+	for (size_t i = 0; i < n; i++) {
+		printf("%-9s %-18s %-20s %-18s", t[i].workflow == VANTHU__V1__DIRECTION__INCOMING ? "incoming" : "outgoing",
+			vt_state_name(t[i].from), vt_action_name(t[i].action),
+			t[i].to ? vt_state_name(t[i].to) : "(stays)");
+		for (unsigned k = 1, first = 1; k < 32; k++)
+			if (t[i].roles & (1u << k)) {
+				printf("%s%s", first ? " " : ",", vt_role_name((Vanthu__V1__Role)k));
+				first = 0;
+			}
+		printf("%s\n", t[i].who == VT_WHO_HOLDER ? "  (the holder)" : t[i].who == VT_WHO_DRAFTER ?
+			"  (the drafter)" : t[i].who == VT_WHO_UNIT ? "  (of the unit)" : "");
+	}
+	return 0;
+}
+
 int cmd_rdoc(remote *r, const char *verb, cli_args *a)
 {
+	if (strcmp(verb, "act") == 0)
+		return doc_act(r, a);
+	if (strcmp(verb, "actions") == 0)
+		return doc_actions(a);
 	if (strcmp(verb, "create") == 0 || strcmp(verb, "add") == 0)
 		return doc_create(r, a);
 	if (strcmp(verb, "register") == 0)
@@ -310,12 +440,118 @@ int cmd_rdoc(remote *r, const char *verb, cli_args *a)
 		return doc_upload(r, a);
 	if (strcmp(verb, "download") == 0)
 		return doc_download(r, a);
-	return vt_error_set(VT_EINVAL, "unknown verb 'doc %s' (create, register, get, list, upload, download)", verb);
+	return vt_error_set(VT_EINVAL, "unknown verb 'doc %s' (create, register, act, actions, get, list, upload, "
+		"download)", verb);
 }
 
 /* ---- registers and books */
 
+static int dossier_cmd(remote *r, const char *verb, cli_args *a)
+{
+	int error;
+	if (strcmp(verb, "list") == 0) {
+		Vanthu__V1__Empty req = VANTHU__V1__EMPTY__INIT;
+		Vanthu__V1__DossierList *out = NULL;
+		if ((error = cli_check_unused(a)) < 0 ||
+		    (error = CALL(r, "Registers", "ListDossiers", req, dossier_list, &out)) < 0)
+			return error;
+		for (size_t i = 0; i < out->n_dossiers; i++) {
+			const Vanthu__V1__Dossier *d = out->dossiers[i];
+			if (a->json) {
+				printf("%s{\"id\":", i ? "," : "[");
+				json_str(stdout, d->id);
+				printf(",\"title\":");
+				json_str(stdout, d->title);
+				printf(",\"documents\":%zu}", d->n_documents);
+			} else {
+				cell(stdout, d->id, 16);
+				cell(stdout, d->title, 40);
+				printf("%zu documents, %s\n", d->n_documents, d->owner);
+			}
+		}
+		if (a->json)
+			printf("%s]\n", out->n_dossiers ? "" : "[");
+		vanthu__v1__dossier_list__free_unpacked(out, NULL);
+		return 0;
+	}
+	if (strcmp(verb, "show") == 0) {
+		Vanthu__V1__DossierRequest req = VANTHU__V1__DOSSIER_REQUEST__INIT;
+		Vanthu__V1__Dossier *d = NULL;
+		req.id = (char *)cli_opt(a, "id");
+		if (!req.id)
+			return vt_error_set(VT_EINVAL, "dossier show needs --id");
+		if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Registers", "GetDossier", req, dossier, &d)) < 0)
+			return error;
+		if (a->json) {
+			printf("{\"id\":");
+			json_str(stdout, d->id);
+			printf(",\"title\":");
+			json_str(stdout, d->title);
+			printf(",\"documents\":[");
+			for (size_t i = 0; i < d->n_documents; i++) {
+				printf("%s", i ? "," : "");
+				json_str(stdout, d->documents[i]);
+			}
+			printf("]}\n");
+		} else {
+			printf("hồ sơ %s: %s (opened by %s)\n", d->id, d->title, d->owner);
+			for (size_t i = 0; i < d->n_documents; i++)
+				printf("  %3zu  %s\n", i + 1, d->documents[i]);
+		}
+		vanthu__v1__dossier__free_unpacked(d, NULL);
+		return 0;
+	}
+	return vt_error_set(VT_EINVAL, "unknown verb 'dossier %s' (list, show)", verb);
+}
+
+static int report_status(remote *r, cli_args *a)
+{
+	Vanthu__V1__StatusRequest req = VANTHU__V1__STATUS_REQUEST__INIT;
+	Vanthu__V1__StatusReport *out = NULL;
+	uint64_t year;
+	int error;
+	if ((error = cli_u64(a, "year", 0, &year)) < 0 || (error = cli_check_unused(a)) < 0)
+		return error;
+	req.year = (uint32_t)year;
+	if ((error = CALL(r, "Registers", "Status", req, status_report, &out)) < 0)
+		return error;
+	if (!a->json)
+		printf("processing status of incoming documents as of %s\n%-16s %8s %8s %8s %8s %8s\n", out->as_of,
+			"lead unit", "received", "open", "overdue", "resolved", "late");
+	for (size_t i = 0; i < out->n_units; i++) {
+		const Vanthu__V1__UnitStatus *u = out->units[i];
+		if (a->json) {
+			printf("%s{\"unit\":", i ? "," : "[");
+			json_str(stdout, u->unit);
+			printf(",\"received\":%u,\"open\":%u,\"overdue\":%u,\"resolved\":%u,\"resolved_late\":%u}",
+				u->received, u->directed, u->overdue, u->resolved, u->resolved_late);
+		} else {
+			cell(stdout, *u->unit ? u->unit : "(not directed)", 16);
+			printf("%8u %8u %8u %8u %8u\n", u->received, u->directed, u->overdue, u->resolved, u->resolved_late);
+		}
+	}
+	if (a->json)
+		printf("%s]\n", out->n_units ? "" : "[");
+	vanthu__v1__status_report__free_unpacked(out, NULL);
+	return 0;
+}
+
 int cmd_rregister(remote *r, const char *noun, const char *verb, cli_args *a)
+{
+	if (strcmp(noun, "dossier") == 0)
+		return dossier_cmd(r, verb, a);
+	if (strcmp(noun, "report") == 0) {
+		if (strcmp(verb, "status") == 0)
+			return report_status(r, a);
+		if (strcmp(verb, "register") == 0)
+			noun = "register", verb = "list";
+		else
+			return vt_error_set(VT_EINVAL, "unknown verb 'report %s' (status, register)", verb);
+	}
+	return cmd_rregister_books(r, noun, verb, a);
+}
+
+static int cmd_rregister_books(remote *r, const char *noun, const char *verb, cli_args *a)
 {
 	Vanthu__V1__Empty empty = VANTHU__V1__EMPTY__INIT;
 	Vanthu__V1__BookList *books = NULL;

@@ -53,6 +53,12 @@ int vt_api_doc_list(vt_api_req *r);
 int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller);
 int vt_api_doc_download(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
 	const Vanthu__V1__BlobRef *ref);
+int vt_api_doc_act(vt_api_req *r);
+int vt_api_dossier_list(vt_api_req *r);
+int vt_api_dossier_get(vt_api_req *r);
+int vt_api_status(vt_api_req *r);
+/* Whether a document passes a list request's filters (work lists). */
+int vt_api_doc_filter(vt_api_req *r, const Vanthu__V1__ListDocumentsRequest *in, const Vanthu__V1__Document *d);
 int vt_api_audit_info(vt_api_req *r);
 int vt_api_audit_head(vt_api_req *r);
 int vt_api_audit_inclusion(vt_api_req *r);

@@ -106,7 +106,7 @@ int vt_api_doc_list(vt_api_req *r)
 			error = vt_error_set(VT_ECORRUPT, "a document record does not decode");
 			goto out;
 		}
-		if (in->direction && d->meta && d->meta->direction != in->direction) {
+		if (!vt_api_doc_filter(r, in, d)) {
 			vanthu__v1__document__free_unpacked(d, NULL);
 			continue;
 		}

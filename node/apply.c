@@ -4,6 +4,7 @@
 #include "doc.h"
 #include "error.h"
 #include "register.h"
+#include "workflow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ static const apply_fn apply_table[] = {
 	[VANTHU__V1__EVENT__KIND_ACCOUNT_UPDATED] = vt_account_apply_updated,
 	[VANTHU__V1__EVENT__KIND_PASSWORD_CHANGED] = vt_account_apply_password,
 	[VANTHU__V1__EVENT__KIND_UNIT_DEFINED] = vt_account_apply_unit,
+	[VANTHU__V1__EVENT__KIND_DOCUMENT_ACTION] = vt_workflow_apply,
 };
 
 int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)

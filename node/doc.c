@@ -1,6 +1,7 @@
 /* Documents: the DocumentCreated and BlobAdded events, and lookups. */
 #include "doc.h"
 #include "error.h"
+#include "workflow.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -119,6 +120,13 @@ int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_ap
 	doc.created_by = e->actor;
 	doc.created_seq = e->seq;
 	doc.updated_seq = e->seq;
+	doc.state = vt_workflow_initial(c->meta);
+	if (c->meta->direction == VANTHU__V1__DIRECTION__OUTGOING) {
+		/* the drafter; the draft file is version 1 */
+		doc.drafter = e->actor;
+		doc.versions = c->meta->attachments;
+		doc.n_versions = c->meta->n_attachments;
+	}
 	return vt_doc_save(ctx, &doc);
 }
 

@@ -3,6 +3,7 @@
 #include "register.h"
 #include "doc.h"
 #include "error.h"
+#include "workflow.h"
 
 #include <ctype.h>
 #include <unicase.h>
@@ -219,55 +220,51 @@ static int next_number(vt_apply_ctx *ctx, const char *book, uint32_t year, uint3
 	return 0;
 }
 
-int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
-	vt_apply_result *res)
+int vt_register_number(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__Document *doc,
+	const char *book_id, int accept_duplicate, vt_register_scratch *sc, vt_apply_result *res)
 {
-	const Vanthu__V1__DocumentRegistered *r = e->event->document_registered;
-	Vanthu__V1__Document *doc = NULL;
 	Vanthu__V1__RegisterBook *book = NULL;
 	Vanthu__V1__RegisterEntry entry = VANTHU__V1__REGISTER_ENTRY__INIT;
-	Vanthu__V1__DocumentMeta *m;
-	char signer[512], symbol[160];
+	Vanthu__V1__DocumentMeta *m = doc->meta;
+	char signer[512];
 	vt_key k, dup;
 	uint32_t year, number = 0;
 	int error;
 
-	if ((error = vt_doc_load(ctx, r->document_id, &doc)) < 0)
-		goto out;
-	m = doc->meta;
 	if (doc->number) {
 		error = vt_error_set(VT_ECONFLICT, "document %s is already registered as number %u/%u in book '%s'",
 			doc->id, doc->number, doc->year, doc->book);
 		goto out;
 	}
-	key_book(&k, ctx->origin, r->book);
+	key_book(&k, ctx->origin, book_id);
 	if ((error = vt_apply_get(ctx, VT_CF_REGISTER, &k, &vanthu__v1__register_book__descriptor,
 		     (ProtobufCMessage **)&book)) < 0) {
 		if (error == VT_ENOTFOUND)
-			error = vt_error_set(VT_ENOTFOUND, "no register book '%s'", r->book);
+			error = vt_error_set(VT_ENOTFOUND, "no register book '%s'", book_id);
 		goto out;
 	}
 	if (book->closed) {
-		error = vt_error_set(VT_ECONFLICT, "register book '%s' is closed", r->book);
+		error = vt_error_set(VT_ECONFLICT, "register book '%s' is closed", book_id);
 		goto out;
 	}
 	if (book->direction != m->direction) {
-		error = vt_error_set(VT_EINVAL, "book '%s' is for %s documents; %s is %s", r->book,
+		error = vt_error_set(VT_EINVAL, "book '%s' is for %s documents; %s is %s", book_id,
 			book->direction == VANTHU__V1__DIRECTION__INCOMING ? "incoming" : "outgoing", doc->id,
 			m->direction == VANTHU__V1__DIRECTION__INCOMING ? "incoming" : "outgoing");
 		goto out;
 	}
 	if (!type_allowed(book, m->doc_type)) {
-		error = vt_error_set(VT_EINVAL, "book '%s' does not take documents of type '%s'", r->book,
+		error = vt_error_set(VT_EINVAL, "book '%s' does not take documents of type '%s'", book_id,
 			m->doc_type);
 		goto out;
 	}
+	snprintf(sc->book, sizeof(sc->book), "%s", book->id);
 
 	year = vt_year_vn(e->time);
 	if (m->direction == VANTHU__V1__DIRECTION__INCOMING) {
 		if ((error = find_duplicate(ctx, m, &dup, res->duplicate_of, sizeof(res->duplicate_of))) < 0)
 			goto out;
-		if (res->duplicate_of[0] && !r->accept_duplicate) {
+		if (res->duplicate_of[0] && !accept_duplicate) {
 			error = vt_error_set(VT_EEXISTS,
 				"duplicate: '%s' from '%s' is already registered as document %s; "
 				"confirm with accept_duplicate to register it again",
@@ -286,18 +283,18 @@ int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry
 		char *existing = NULL;
 		size_t n;
 		if (*m->number_symbol)
-			snprintf(symbol, sizeof(symbol), "%02u/%s", number, m->number_symbol);
+			snprintf(sc->symbol, sizeof(sc->symbol), "%02u/%s", number, m->number_symbol);
 		else
-			snprintf(symbol, sizeof(symbol), "%02u/%s-%s", number, m->doc_type, book->agency_symbol);
+			snprintf(sc->symbol, sizeof(sc->symbol), "%02u/%s-%s", number, m->doc_type, book->agency_symbol);
 		vt_key_init(&k, ctx->origin);
 		vt_key_u8(&k, VT_IDX_SYMBOL);
 		vt_key_u32(&k, year);
-		vt_key_str(&k, symbol);
+		vt_key_str(&k, sc->symbol);
 		if ((error = vt_key_check(&k)) < 0)
 			goto out;
 		error = vt_batch_get(ctx->batch, VT_CF_INDEX, k.buf, k.len, &existing, &n);
 		if (error == 0) {
-			error = vt_error_set(VT_ECONFLICT, "số, ký hiệu %s is already used in %u by %.*s", symbol,
+			error = vt_error_set(VT_ECONFLICT, "số, ký hiệu %s is already used in %u by %.*s", sc->symbol,
 				year, (int)n, existing);
 			free(existing);
 			goto out;
@@ -305,8 +302,8 @@ int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry
 			goto out;
 		}
 		vt_batch_put(ctx->batch, VT_CF_INDEX, k.buf, k.len, doc->id, strlen(doc->id));
-		snprintf(res->number_symbol, sizeof(res->number_symbol), "%s", symbol);
-		entry.number_symbol = symbol;
+		snprintf(res->number_symbol, sizeof(res->number_symbol), "%s", sc->symbol);
+		entry.number_symbol = sc->symbol;
 	} else {
 		entry.number_symbol = m->number_symbol;
 	}
@@ -332,35 +329,51 @@ int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry
 	if ((error = vt_apply_put(ctx, VT_CF_REGISTER, &k, &entry.base)) < 0)
 		goto out;
 
-	{
-		/* Shallow copies: the updated document borrows strings from the
-		 * unpacked one and from this frame; only the unpacked one is freed. */
-		Vanthu__V1__Document upd = *doc;
-		Vanthu__V1__DocumentMeta meta = *m;
-		upd.meta = &meta;
-		upd.book = book->id;
-		upd.year = year;
-		upd.number = number;
-		upd.registered_at = e->time;
-		upd.registered_by = e->actor;
-		upd.updated_seq = e->seq;
-		if (res->duplicate_of[0]) {
-			upd.duplicate_accepted = 1;
-			upd.duplicate_of = res->duplicate_of;
-		}
-		if (m->direction == VANTHU__V1__DIRECTION__OUTGOING)
-			meta.number_symbol = symbol;
-		if ((error = vt_doc_save(ctx, &upd)) < 0)
-			goto out;
+	doc->book = sc->book;
+	doc->year = year;
+	doc->number = number;
+	doc->registered_at = e->time;
+	doc->registered_by = e->actor;
+	if (res->duplicate_of[0]) {
+		doc->duplicate_accepted = 1;
+		doc->duplicate_of = res->duplicate_of;
 	}
+	if (m->direction == VANTHU__V1__DIRECTION__OUTGOING)
+		m->number_symbol = sc->symbol;
 	snprintf(res->document_id, sizeof(res->document_id), "%s", doc->id);
 	res->year = year;
 	res->number = number;
 out:
-	if (doc)
-		vanthu__v1__document__free_unpacked(doc, NULL);
 	if (book)
 		vanthu__v1__register_book__free_unpacked(book, NULL);
+	return error;
+}
+
+int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
+	vt_apply_result *res)
+{
+	const Vanthu__V1__DocumentRegistered *r = e->event->document_registered;
+	Vanthu__V1__Document *doc = NULL;
+	int error;
+	if ((error = vt_doc_load(ctx, r->document_id, &doc)) < 0)
+		return error;
+	{
+		/* Shallow copies: the updated document borrows strings from the
+		 * unpacked one and from the scratch; only the unpacked one is freed. */
+		Vanthu__V1__Document upd = *doc;
+		Vanthu__V1__DocumentMeta meta = *doc->meta;
+		vt_register_scratch sc;
+		Vanthu__V1__WorkflowState next;
+		upd.meta = &meta;
+		if ((error = vt_workflow_registration(&upd, &next)) < 0 ||
+		    (error = vt_register_number(ctx, e, &upd, r->book, r->accept_duplicate, &sc, res)) < 0)
+			goto out;
+		upd.state = next;
+		upd.updated_seq = e->seq;
+		error = vt_doc_save(ctx, &upd);
+	}
+out:
+	vanthu__v1__document__free_unpacked(doc, NULL);
 	return error;
 }
 

@@ -18,6 +18,18 @@ int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_
 int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
 	vt_apply_result *res);
 
+/* Strings a numbered document borrows until it is saved. */
+typedef struct vt_register_scratch {
+	char book[64];
+	char symbol[160];
+} vt_register_scratch;
+
+/* Numbers doc (a shallow copy the caller saves) in book: the next number of
+ * the book's year, the register entry, for outgoing the số, ký hiệu; the
+ * duplicate check for incoming. Inside an apply. */
+int vt_register_number(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__Document *doc,
+	const char *book_id, int accept_duplicate, vt_register_scratch *sc, vt_apply_result *res);
+
 /* Reads a book (caller frees with vanthu__v1__register_book__free_unpacked). */
 int vt_register_book_get(vt_store *store, const char *origin, const char *book,
 	Vanthu__V1__RegisterBook **out);

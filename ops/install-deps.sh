@@ -8,6 +8,9 @@ PKGS=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libcmocka-dev libunistring-dev
   python3 python3-grpcio python3-protobuf python3-cryptography openssl
+  # signatures (PAdES, PKCS#11) and their independent checks
+  zlib1g-dev libpng-dev libp11-dev softhsm2 opensc
+  poppler-utils qpdf libnss3-tools clang libclang-rt-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -178,6 +178,8 @@ typedef struct vt_test_doc {
 	const char *agency;              /* issuing agency (incoming); NULL: a default */
 	const char *agency_code;
 	const char *summary;             /* NULL: a default */
+	int draft;                       /* outgoing: a draft for the workflow; else a
+	                                  * paper issue, which can be numbered at once */
 } vt_test_doc;
 
 /* Appends DocumentCreated; returns the append result (document id in res). */
@@ -194,6 +196,7 @@ static inline int vt_test_create(vt_node *n, const vt_test_doc *d, vt_apply_resu
 	meta.issuing_agency_code = (char *)(d->agency_code ? d->agency_code : "");
 	meta.summary = (char *)(d->summary ? d->summary : "V/v triển khai kế hoạch");
 	meta.issue_date = "2025-06-01";
+	meta.paper_issue = !in && !d->draft;
 	dc.meta = &meta;
 	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
 	ev.document_created = &dc;

@@ -87,8 +87,11 @@ check staff-cannot-receive 8 as staff "$V" doc create --direction incoming --typ
 check staff-drafts 0 as staff "$V" doc create --direction outgoing --type TB --summary "Thông báo lịch họp" --json
 draft=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out")
 check staff-cannot-register 8 as staff "$V" doc register --id "$draft" --book di
-check clerk-registers 0 as clerk "$V" doc register --id "$draft" --book di --json
-expect clerk-registers '"number_symbol":"01/TB-SNN"'
+check draft-not-numbered 5 as clerk "$V" doc register --id "$draft" --book di
+expect draft-not-numbered "issues it after signing"
+check paper-issue 0 as clerk "$V" doc create --direction outgoing --type TB --summary "Thông báo (bản giấy)" \
+	--paper --register di --json
+expect paper-issue '"number_symbol":"01/TB-SNN"'
 check auditor-cannot-write 8 as auditor "$V" doc create --direction outgoing --type TB --summary x
 check auditor-reads 0 as auditor "$V" doc get --id "$id" --json
 expect auditor-reads "$sha"

@@ -52,15 +52,17 @@ check duplicate-accepted 0 "$V" doc add --direction incoming --type QĐ --symbol
 	--agency "UBND tỉnh Sóc Trăng" --summary "gửi lại" --register den --accept-duplicate --json
 expect duplicate-accepted '"number":4,'
 expect duplicate-accepted '"duplicate_of"'
+check outgoing-draft-no-number 5 "$V" doc add --direction outgoing --type QĐ --summary "Dự thảo" --register di
+expect outgoing-draft-no-number "gets its number when the clerk issues it"
 check outgoing 0 "$V" doc add --direction outgoing --type QĐ --summary "Quyết định thành lập tổ" \
-	--signer "Nguyễn Văn A" --position "Giám đốc" --recipients "Phòng A,Phòng B" --register di --json
+	--signer "Nguyễn Văn A" --position "Giám đốc" --recipients "Phòng A,Phòng B" --register di --paper --json
 expect outgoing '"number_symbol":"01/QĐ-SNN"'
 check bad-date 4 "$V" doc add --direction incoming --type QĐ --symbol 9/QĐ-X --agency X --summary s --issue-date 2026-13-01
 check unknown-book 3 "$V" doc add --direction incoming --type QĐ --symbol 10/QĐ-X --agency X --summary s --register nope
 check unknown-option 4 "$V" log show --frm 3
 
 check book-define 0 "$V" book define --id di-qd --name "Sổ quyết định" --direction outgoing --types QĐ --agency-symbol SNN
-check book-wrong-type 4 "$V" doc add --direction outgoing --type TB --summary "Thông báo" --register di-qd
+check book-wrong-type 4 "$V" doc add --direction outgoing --type TB --summary "Thông báo" --register di-qd --paper
 check register-list 0 "$V" register list --book den
 expect register-list "Văn bản đến số 3"
 check register-csv 0 "$V" register list --book di --csv

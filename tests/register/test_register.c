@@ -598,7 +598,7 @@ static void test_book_rules(void **state)
 	assert_vt_ok(vt_test_register(f->n, in1.document_id, "den", 0, &r));
 
 	/* twice */
-	assert_vt_error(vt_test_register(f->n, in1.document_id, "den", 0, &r), VT_ECONFLICT, "already registered");
+	assert_vt_error(vt_test_register(f->n, in1.document_id, "den", 0, &r), VT_ECONFLICT, "is registered: 'register' is not possible");
 	assert_vt_error(vt_test_register(f->n, o2.document_id, "di", 0, &r), VT_ECONFLICT, "already registered");
 	assert_int_equal(last_number(f->n, "den", year), 1);
 

@@ -1,0 +1,237 @@
+/* Workflow over the API: actions (checked against the workflow table for
+ * the caller), work lists, dossiers, and the processing-status report. */
+#include "service.h"
+#include "doc.h"
+#include "error.h"
+#include "workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int vt_api_doc_act(vt_api_req *r)
+{
+	const Vanthu__V1__ActRequest *in = (const void *)r->in;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__DocumentResponse out = VANTHU__V1__DOCUMENT_RESPONSE__INIT;
+	Vanthu__V1__Document *doc = NULL, *after = NULL;
+	vt_apply_result res;
+	int error;
+	if (!in->action || !*in->action->document_id)
+		return vt_error_set(VT_EINVAL, "act: which document (document_id) and which action?");
+	if ((error = vt_doc_get(r->api->node->store, r->api->node->node_id, in->action->document_id, &doc)) < 0)
+		return error;
+	/* Roles and who may act are checked here, against the same table the
+	 * apply uses; the state is checked again inside the append, so of two
+	 * people acting at once exactly one wins. */
+	if ((error = vt_workflow_check(doc, in->action->action, r->caller)) < 0)
+		goto out;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_ACTION;
+	ev.document_action = in->action;
+	ev.reason = in->action->comment;
+	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+		goto out;
+	if ((error = vt_doc_get(r->api->node->store, r->api->node->node_id, doc->id, &after)) < 0)
+		goto out;
+	out.document = after;
+	out.seq = res.seq;
+	error = vt_api_reply(r, &out.base);
+out:
+	if (doc)
+		vanthu__v1__document__free_unpacked(doc, NULL);
+	if (after)
+		vanthu__v1__document__free_unpacked(after, NULL);
+	return error;
+}
+
+/* Today in Vietnam, YYYY-MM-DD (deadlines are dates there). */
+static void today_vn(char out[11], int plus_days)
+{
+	time_t t = time(NULL) + 7 * 3600 + (time_t)plus_days * 86400;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int open_state(Vanthu__V1__WorkflowState s)
+{
+	return s == VANTHU__V1__WORKFLOW_STATE__IN_REGISTERED || s == VANTHU__V1__WORKFLOW_STATE__IN_SUBMITTED ||
+		s == VANTHU__V1__WORKFLOW_STATE__IN_DIRECTED || s == VANTHU__V1__WORKFLOW_STATE__IN_ASSIGNED;
+}
+
+/* Whether doc waits for this account: an action that moves it on is theirs. */
+static int waits_for(const Vanthu__V1__Document *doc, const Vanthu__V1__Account *a)
+{
+	size_t n;
+	const vt_transition *t = vt_workflow_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!doc->meta || t[i].workflow != doc->meta->direction || t[i].from != doc->state ||
+		    t[i].action == VANTHU__V1__ACTION__COMMENT || t[i].action == VANTHU__V1__ACTION__ADD_TO_DOSSIER ||
+		    t[i].action == VANTHU__V1__ACTION__DIGITISE)
+			continue;
+		if (vt_workflow_check(doc, t[i].action, a) == 0)
+			return 1;
+	}
+	vt_error_clear();
+	return 0;
+}
+
+int vt_api_doc_filter(vt_api_req *r, const Vanthu__V1__ListDocumentsRequest *in, const Vanthu__V1__Document *d)
+{
+	char today[11], soon[11];
+	if (in->direction && d->meta && d->meta->direction != in->direction)
+		return 0;
+	if (in->state && d->state != in->state)
+		return 0;
+	if (*in->unit && strcmp(d->lead_unit, in->unit) != 0)
+		return 0;
+	if (in->overdue || in->due_within_days) {
+		if (!*d->deadline || !open_state(d->state))
+			return 0;
+		today_vn(today, 0);
+		if (in->overdue && strcmp(d->deadline, today) >= 0)
+			return 0;
+		if (in->due_within_days) {
+			today_vn(soon, (int)in->due_within_days);
+			if (strcmp(d->deadline, today) < 0 || strcmp(d->deadline, soon) > 0)
+				return 0;
+		}
+	}
+	if (in->mine && !waits_for(d, r->caller))
+		return 0;
+	return 1;
+}
+
+/* ---- dossiers */
+
+static int keep_dossier(void *ctx, const Vanthu__V1__Dossier *d)
+{
+	Vanthu__V1__DossierList *l = ctx;
+	size_t n = vanthu__v1__dossier__get_packed_size(d);
+	uint8_t *buf = malloc(n ? n : 1);
+	Vanthu__V1__Dossier **grown = realloc(l->dossiers, (l->n_dossiers + 1) * sizeof(*grown));
+	if (!buf || !grown) {
+		free(buf);
+		if (grown)
+			l->dossiers = grown;
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	l->dossiers = grown;
+	vanthu__v1__dossier__pack(d, buf);
+	l->dossiers[l->n_dossiers] = vanthu__v1__dossier__unpack(NULL, n, buf);
+	free(buf);
+	if (!l->dossiers[l->n_dossiers])
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	l->n_dossiers++;
+	return 0;
+}
+
+int vt_api_dossier_list(vt_api_req *r)
+{
+	Vanthu__V1__DossierList out = VANTHU__V1__DOSSIER_LIST__INIT;
+	int error = vt_dossier_list(r->api->node->store, r->api->node->node_id, keep_dossier, &out);
+	if (!error)
+		error = vt_api_reply(r, &out.base);
+	for (size_t i = 0; i < out.n_dossiers; i++)
+		vanthu__v1__dossier__free_unpacked(out.dossiers[i], NULL);
+	free(out.dossiers);
+	return error;
+}
+
+int vt_api_dossier_get(vt_api_req *r)
+{
+	const Vanthu__V1__DossierRequest *in = (const void *)r->in;
+	Vanthu__V1__Dossier *d = NULL;
+	int error = vt_dossier_get(r->api->node->store, r->api->node->node_id, in->id, &d);
+	if (error < 0)
+		return error;
+	error = vt_api_reply(r, &d->base);
+	vanthu__v1__dossier__free_unpacked(d, NULL);
+	return error;
+}
+
+/* ---- processing status */
+
+typedef struct status_ctx {
+	Vanthu__V1__UnitStatus **units;
+	size_t n;
+	uint32_t year;
+	char today[11];
+} status_ctx;
+
+static Vanthu__V1__UnitStatus *unit_row(status_ctx *c, const char *unit)
+{
+	Vanthu__V1__UnitStatus **grown;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->units[i]->unit, unit) == 0)
+			return c->units[i];
+	if (!(grown = realloc(c->units, (c->n + 1) * sizeof(*grown))))
+		return NULL;
+	c->units = grown;
+	if (!(c->units[c->n] = calloc(1, sizeof(Vanthu__V1__UnitStatus))))
+		return NULL;
+	vanthu__v1__unit_status__init(c->units[c->n]);
+	if (!(c->units[c->n]->unit = strdup(unit))) {
+		free(c->units[c->n]);
+		return NULL;
+	}
+	return c->units[c->n++];
+}
+
+static int count_doc(void *ctx, const void *msg)
+{
+	status_ctx *c = ctx;
+	const Vanthu__V1__Document *d = msg;
+	Vanthu__V1__UnitStatus *u;
+	char done[11] = "";
+	if (!d->meta || d->meta->direction != VANTHU__V1__DIRECTION__INCOMING || !d->number)
+		return 0;
+	if (c->year && d->year != c->year)
+		return 0;
+	if (!(u = unit_row(c, d->lead_unit)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	u->received++;
+	if (d->state == VANTHU__V1__WORKFLOW_STATE__IN_RESOLVED) {
+		u->resolved++;
+		if (*d->deadline && d->resolved_at) {
+			time_t t = (time_t)(d->resolved_at / 1000000) + 7 * 3600;
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(done, sizeof(done), "%Y-%m-%d", &tm);
+			if (strcmp(done, d->deadline) > 0)
+				u->resolved_late++;
+		}
+	} else if (d->state == VANTHU__V1__WORKFLOW_STATE__IN_DIRECTED ||
+		   d->state == VANTHU__V1__WORKFLOW_STATE__IN_ASSIGNED) {
+		u->directed++;
+		if (*d->deadline && strcmp(d->deadline, c->today) < 0)
+			u->overdue++;
+	}
+	return 0;
+}
+
+int vt_api_status(vt_api_req *r)
+{
+	const Vanthu__V1__StatusRequest *in = (const void *)r->in;
+	Vanthu__V1__StatusReport out = VANTHU__V1__STATUS_REPORT__INIT;
+	status_ctx c = { 0 };
+	vt_key k;
+	int error;
+	c.year = in->year;
+	today_vn(c.today, 0);
+	vt_key_init(&k, r->api->node->node_id);
+	error = vt_msg_each(r->api->node->store, VT_CF_DOC, &k, &vanthu__v1__document__descriptor, count_doc, &c);
+	if (!error) {
+		out.units = c.units;
+		out.n_units = c.n;
+		out.as_of = c.today;
+		error = vt_api_reply(r, &out.base);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.units[i]->unit);
+		free(c.units[i]);
+	}
+	free(c.units);
+	return error;
+}
