@@ -22,6 +22,7 @@ typedef struct pending {
 	int error;
 	char message[512];
 	int done;
+	pthread_cond_t cv;       /* its owner sleeps on it; signalled when done or to lead */
 	struct pending *next;
 } pending;
 
@@ -29,7 +30,6 @@ struct vt_log {
 	vt_store *store;
 	vt_log_config cfg;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
 	pending *head, *tail;
 	int leader;
 	uint64_t durable;   /* entries written to the store; guarded by mu */
@@ -256,7 +256,6 @@ int vt_log_open(vt_log **out, vt_store *store, const vt_log_config *cfg)
 	if (!log->cfg.sth_every)
 		log->cfg.sth_every = VT_STH_EVERY;
 	pthread_mutex_init(&log->mu, NULL);
-	pthread_cond_init(&log->cv, NULL);
 	vt_merkle_frontier_init(&log->frontier);
 
 	if ((error = vt_log_stored_size(store, cfg->origin, &log->size)) < 0)
@@ -295,7 +294,6 @@ void vt_log_free(vt_log *log)
 	if (!log)
 		return;
 	pthread_mutex_destroy(&log->mu);
-	pthread_cond_destroy(&log->cv);
 	free(log);
 }
 
@@ -483,6 +481,7 @@ out:
 
 static int append_pending(vt_log *log, pending *p)
 {
+	pthread_cond_init(&p->cv, NULL);
 	pthread_mutex_lock(&log->mu);
 	if (log->tail)
 		log->tail->next = p;
@@ -511,18 +510,24 @@ static int append_pending(vt_log *log, pending *p)
 				log->committed += log->size - log->durable;
 			}
 			log->durable = log->size;
+			/* Wake exactly the appenders of this group (each on its own
+			 * condition), then the first of those queued meanwhile, to lead. */
 			for (q = group; q; ) {
 				pending *next = q->next;
-				q->done = 1; /* q may be freed by its owner from here on */
+				q->done = 1; /* q may be freed by its owner once mu is released */
+				if (q != p)
+					pthread_cond_signal(&q->cv);
 				q = next;
 			}
 			log->leader = 0;
-			pthread_cond_broadcast(&log->cv);
+			if (log->head)
+				pthread_cond_signal(&log->head->cv);
 		} else {
-			pthread_cond_wait(&log->cv, &log->mu);
+			pthread_cond_wait(&p->cv, &log->mu);
 		}
 	}
 	pthread_mutex_unlock(&log->mu);
+	pthread_cond_destroy(&p->cv);
 	if (p->error < 0)
 		return vt_error_set(p->error, "%s", p->message);
 	return 0;

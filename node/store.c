@@ -112,7 +112,10 @@ int vt_store_open(vt_store **out, const char *path, int flags)
 			rocksdb_options_set_min_blob_size(o, 4096);
 			rocksdb_options_set_blob_file_size(o, 256 << 20);
 			rocksdb_options_set_blob_compression_type(o, rocksdb_no_compression);
-			rocksdb_options_set_enable_blob_gc(o, 1);
+			/* Nothing is ever deleted from the blob CF (content-addressed,
+			 * kept for the retention period): garbage collection would only
+			 * rewrite blob files during compactions. */
+			rocksdb_options_set_enable_blob_gc(o, 0);
 		}
 		s->cf_opts[i] = o;
 		names[i] = cf_names[i];
