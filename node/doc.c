@@ -121,6 +121,19 @@ int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_ap
 	doc.created_seq = e->seq;
 	doc.updated_seq = e->seq;
 	doc.state = vt_workflow_initial(c->meta);
+	if (c->meta->direction == VANTHU__V1__DIRECTION__INCOMING) {
+		/* Điều 8.1: the sender's signatures are to be checked; until the
+		 * signatures module has checked them they are pending, never passed. */
+		Vanthu__V1__SignatureMark sender = VANTHU__V1__SIGNATURE_MARK__INIT;
+		Vanthu__V1__SignatureMark *marks[1] = { &sender };
+		sender.kind = "sender";
+		sender.account = c->meta->issuing_agency;
+		sender.time = e->time;
+		sender.check = "pending";
+		doc.signatures = marks;
+		doc.n_signatures = 1;
+		return vt_doc_save(ctx, &doc);
+	}
 	if (c->meta->direction == VANTHU__V1__DIRECTION__OUTGOING) {
 		/* the drafter; the draft file is version 1 */
 		doc.drafter = e->actor;
