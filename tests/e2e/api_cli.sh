@@ -12,35 +12,14 @@ trap '[ -n "$DPID" ] && kill $DPID 2>/dev/null; rm -rf "$T"' EXIT
 V="$BIN/vanthu"
 unset VANTHU_DATA_DIR VANTHU_SERVER
 export VANTHU_SESSION=$T/session
-fails=0
-pass=0
-check() { # check NAME EXPECTED_EXIT CMD...
-	local name=$1 want=$2; shift 2
-	set +e; out=$("$@" 2>&1); got=$?; set -e
-	if [ "$got" != "$want" ]; then
-		echo "FAIL $name: exit $got, want $want"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
-expect() {
-	if ! grep -q -- "$2" <<<"$out"; then
-		echo "FAIL $1: output lacks '$2'"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 as() { # as USER CMD... : runs vanthu with USER's session file
 	local u=$1; shift
 	VANTHU_SESSION=$T/session.$u "$@"
 }
 
-"$BIN/vanthud" --data-dir "$T/node" --node-id 000.00.00.H54 --agency-symbol SNN --listen 127.0.0.1:0 \
-	--ready-file "$T/ready" 2>"$T/vanthud.log" &
-DPID=$!
-for _ in $(seq 1 400); do [ -s "$T/ready" ] && break; kill -0 $DPID 2>/dev/null || break; sleep 0.05; done
-[ -s "$T/ready" ] || { echo "vanthud did not start"; cat "$T/vanthud.log"; exit 1; }
-S="localhost:$(awk '{print $2}' "$T/ready")"
+start_node "$T/node" --node-id 000.00.00.H54 --agency-symbol SNN
+S="localhost:$PORT"
 CA=$T/node/tls/ca.pem
 cp "$T/node/bootstrap-admin-password" "$T/admin.pw"
 printf 'clerk password 1\n' > "$T/clerk.pw"
@@ -123,9 +102,8 @@ check after-logout 9 as auditor "$V" whoami
 check still-serving 0 as admin "$V" whoami
 check verify-running 0 "$V" log verify --data-dir "$T/node" --no-rebuild
 kill -TERM $DPID; set +e; wait $DPID; rc=$?; set -e; DPID=
-if [ "$rc" = 0 ]; then pass=$((pass+1)); else echo "FAIL vanthud exit $rc"; tail -5 "$T/vanthud.log"; fails=$((fails+1)); fi
+if [ "$rc" = 0 ]; then pass=$((pass+1)); else echo "FAIL vanthud exit $rc"; tail -5 "$T/node.log"; fails=$((fails+1)); fi
 check verify-after 0 "$V" log verify --data-dir "$T/node"
 expect verify-after "keys identical"
 
-echo "$pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish

@@ -10,24 +10,7 @@ trap 'kill $DPID 2>/dev/null || true; rm -rf "$T"' EXIT
 DPID=
 V="$BIN/vanthu"
 export VANTHU_DATA_DIR=$T/node
-fails=0
-pass=0
-check() { # check NAME EXPECTED_EXIT CMD...
-	local name=$1 want=$2; shift 2
-	set +e; out=$("$@" 2>&1); got=$?; set -e
-	if [ "$got" != "$want" ]; then
-		echo "FAIL $name: exit $got, want $want"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
-expect() { # expect NAME PATTERN  (on $out)
-	if ! grep -q -- "$2" <<<"$out"; then
-		echo "FAIL $1: output lacks '$2'"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 check usage 2 "$V"
 check no-data-dir 4 env -u VANTHU_DATA_DIR "$V" log show
@@ -106,5 +89,4 @@ kill -TERM $DPID; wait $DPID; rc=$?; DPID=
 if [ "$rc" = 0 ] && [ ! -f "$T/ready" ]; then pass=$((pass+1)); else echo "FAIL vanthud stop: rc $rc"; fails=$((fails+1)); fi
 check after-stop 0 "$V" log verify
 
-echo "$pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish

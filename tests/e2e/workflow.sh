@@ -14,33 +14,12 @@ DPID=
 trap '[ -n "$DPID" ] && kill $DPID 2>/dev/null; rm -rf "$T"' EXIT
 V="$BIN/vanthu"
 unset VANTHU_DATA_DIR VANTHU_SERVER
-fails=0
-pass=0
-check() {
-	local name=$1 want=$2; shift 2
-	set +e; out=$("$@" 2>&1); got=$?; set -e
-	if [ "$got" != "$want" ]; then
-		echo "FAIL $name: exit $got, want $want"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
-expect() {
-	if ! grep -q -- "$2" <<<"$out"; then
-		echo "FAIL $1: output lacks '$2'"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 as() { local u=$1; shift; VANTHU_SESSION=$T/session.$u "$V" "$@"; }
 idof() { sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out" | head -1; }
 
-"$BIN/vanthud" --data-dir "$T/node" --node-id 000.00.00.H54 --agency-symbol SNN --listen 127.0.0.1:0 \
-	--plaintext 1 --ready-file "$T/ready" 2>"$T/vanthud.log" &
-DPID=$!
-for _ in $(seq 1 400); do [ -s "$T/ready" ] && break; kill -0 $DPID 2>/dev/null || break; sleep 0.05; done
-[ -s "$T/ready" ] || { echo "vanthud did not start"; cat "$T/vanthud.log"; exit 1; }
-S="127.0.0.1:$(awk '{print $2}' "$T/ready")"
+start_node "$T/node" --node-id 000.00.00.H54 --agency-symbol SNN --plaintext 1
+S="127.0.0.1:$PORT"
 printf 'a long password\n' > "$T/pw"
 check admin-login 0 as admin login --server "$S" --plaintext --name admin --password-file "$T/node/bootstrap-admin-password"
 for u in van-phong:"Văn phòng" ke-hoach:"Phòng Kế hoạch" phap-che:"Phòng Pháp chế"; do
@@ -188,5 +167,4 @@ expect verify "keys identical"
 check history 0 "$V" log show --data-dir "$T/node" --count 1000
 expect history "document_action"
 
-echo "$pass passed, $fails failed"
-[ "$fails" = 0 ]
+finish
