@@ -22,7 +22,8 @@ typedef struct pending {
 	int error;
 	char message[512];
 	int done;
-	pthread_cond_t cv;       /* its owner sleeps on it; signalled when done or to lead */
+	pthread_cond_t *cv;      /* its owner sleeps on it (one per owner, shared by a
+	                          * batch); signalled when done or to lead */
 	struct pending *next;
 } pending;
 
@@ -479,28 +480,30 @@ out:
 	vt_batch_free(b);
 }
 
-static int append_pending(vt_log *log, pending *p)
+/* Queues first..last (linked) and returns once last is durable; the caller
+ * sleeps on last->cv, which every pending of the run shares. */
+static void run_pending(vt_log *log, pending *first, pending *last)
 {
-	pthread_cond_init(&p->cv, NULL);
+	pending *p = last;
 	pthread_mutex_lock(&log->mu);
 	if (log->tail)
-		log->tail->next = p;
+		log->tail->next = first;
 	else
-		log->head = p;
-	log->tail = p;
+		log->head = first;
+	log->tail = last;
 	while (!p->done) {
 		if (!log->leader) {
 			/* Become the leader: take up to max_group waiting entries. */
-			pending *group = log->head, *last = group, *q;
+			pending *group = log->head, *end = group, *q;
 			unsigned n = 1;
-			while (last->next && n < log->cfg.max_group) {
-				last = last->next;
+			while (end->next && n < log->cfg.max_group) {
+				end = end->next;
 				n++;
 			}
-			log->head = last->next;
+			log->head = end->next;
 			if (!log->head)
 				log->tail = NULL;
-			last->next = NULL;
+			end->next = NULL;
 			log->leader = 1;
 			pthread_mutex_unlock(&log->mu);
 			commit_group(log, group);
@@ -510,24 +513,32 @@ static int append_pending(vt_log *log, pending *p)
 				log->committed += log->size - log->durable;
 			}
 			log->durable = log->size;
-			/* Wake exactly the appenders of this group (each on its own
-			 * condition), then the first of those queued meanwhile, to lead. */
+			/* Wake exactly the owners of this group's entries, then the
+			 * owner of the first entry queued meanwhile, to lead. */
 			for (q = group; q; ) {
 				pending *next = q->next;
 				q->done = 1; /* q may be freed by its owner once mu is released */
-				if (q != p)
-					pthread_cond_signal(&q->cv);
+				if (q->cv != p->cv)
+					pthread_cond_signal(q->cv);
 				q = next;
 			}
 			log->leader = 0;
 			if (log->head)
-				pthread_cond_signal(&log->head->cv);
+				pthread_cond_signal(log->head->cv);
 		} else {
-			pthread_cond_wait(&p->cv, &log->mu);
+			pthread_cond_wait(p->cv, &log->mu);
 		}
 	}
 	pthread_mutex_unlock(&log->mu);
-	pthread_cond_destroy(&p->cv);
+}
+
+static int append_pending(vt_log *log, pending *p)
+{
+	pthread_cond_t cv;
+	pthread_cond_init(&cv, NULL);
+	p->cv = &cv;
+	run_pending(log, p, p);
+	pthread_cond_destroy(&cv);
 	if (p->error < 0)
 		return vt_error_set(p->error, "%s", p->message);
 	return 0;
@@ -561,4 +572,37 @@ int vt_log_append_entry(vt_log *log, const Vanthu__V1__LogEntry *entry, vt_apply
 	p.given = entry;
 	p.res = res;
 	return append_pending(log, &p);
+}
+
+int vt_log_append_entries(vt_log *log, const Vanthu__V1__LogEntry *const *entries, size_t n, size_t *applied)
+{
+	pending *ps;
+	pthread_cond_t cv;
+	int error = 0;
+	size_t i, ok = 0;
+	if (applied)
+		*applied = 0;
+	if (!n)
+		return 0;
+	if (!(ps = calloc(n, sizeof(*ps))))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	pthread_cond_init(&cv, NULL);
+	for (i = 0; i < n; i++) {
+		ps[i].given = entries[i];
+		ps[i].cv = &cv;
+		ps[i].next = i + 1 < n ? &ps[i + 1] : NULL;
+	}
+	run_pending(log, &ps[0], &ps[n - 1]);
+	pthread_cond_destroy(&cv);
+	for (i = 0; i < n; i++) {
+		if (ps[i].error < 0) {
+			error = vt_error_set(ps[i].error, "%s", ps[i].message);
+			break;
+		}
+		ok++;
+	}
+	if (applied)
+		*applied = ok;
+	free(ps);
+	return error;
 }

@@ -57,6 +57,11 @@ int vt_log_append_ex(vt_log *log, const char *actor, const Vanthu__V1__Event *ev
  * next one and its time not earlier than the last entry's. */
 int vt_log_append_entry(vt_log *log, const Vanthu__V1__LogEntry *entry, vt_apply_result *res);
 
+/* Appends entries made elsewhere, in order, group-committed together (a
+ * replica's catch-up). Stops at the first that fails: *applied says how
+ * many are stored; the error is that entry's. */
+int vt_log_append_entries(vt_log *log, const Vanthu__V1__LogEntry *const *entries, size_t n, size_t *applied);
+
 uint64_t vt_log_size(vt_log *log);
 
 /* Commits written and entries in them since the log was opened. */

@@ -7,7 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
-static size_t sth_message(uint8_t *buf, size_t cap, const Vanthu__V1__TreeHead *sth)
+size_t vt_sth_message(uint8_t *buf, size_t cap, const Vanthu__V1__TreeHead *sth)
 {
 	static const char tag[] = "vanthu-sth-v1";
 	size_t olen = strlen(sth->origin), n = 0;
@@ -37,7 +37,7 @@ void vt_sth_sign(Vanthu__V1__TreeHead *sth, const uint8_t sk[VT_SIGN_SK_LEN],
 	uint8_t sig[VT_SIGN_LEN], uint8_t key_id[8])
 {
 	uint8_t msg[512];
-	size_t n = sth_message(msg, sizeof(msg), sth);
+	size_t n = vt_sth_message(msg, sizeof(msg), sth);
 	crypto_sign_detached(sig, NULL, msg, n, sk);
 	/* The public key is the second half of a libsodium Ed25519 secret key. */
 	vt_sth_key_id(key_id, sk + 32);
@@ -57,7 +57,7 @@ int vt_sth_verify(const Vanthu__V1__TreeHead *sth, const uint8_t pk[VT_SIGN_PK_L
 	if (sth->signature.len != VT_SIGN_LEN)
 		return vt_error_set(VT_ESIG, "tree head at size %llu: signature is %zu bytes, expected 64",
 			(unsigned long long)sth->size, sth->signature.len);
-	if (!(n = sth_message(msg, sizeof(msg), sth)))
+	if (!(n = vt_sth_message(msg, sizeof(msg), sth)))
 		return vt_error_set(VT_EINVAL, "tree head: origin too long");
 	vt_sth_key_id(kid, pk);
 	if (sth->key_id.len && (sth->key_id.len != 8 || memcmp(kid, sth->key_id.data, 8) != 0))

@@ -19,6 +19,9 @@ void vt_sth_sign(Vanthu__V1__TreeHead *sth, const uint8_t sk[VT_SIGN_SK_LEN],
 /* 0, or VT_ESIG/VT_EINVAL naming what is wrong. */
 int vt_sth_verify(const Vanthu__V1__TreeHead *sth, const uint8_t pk[VT_SIGN_PK_LEN]);
 
+/* The bytes a tree head's signature covers; 0 if they do not fit. */
+size_t vt_sth_message(uint8_t *buf, size_t cap, const Vanthu__V1__TreeHead *sth);
+
 /* Key id: first 8 bytes of SHA-256(pk). */
 void vt_sth_key_id(uint8_t out[8], const uint8_t pk[VT_SIGN_PK_LEN]);
 
