@@ -68,6 +68,7 @@ static const char usage[] =
 	"                     down (Điều 9.4c), numbered at once, digitised copy later\n"
 	"  doc show           --id ID\n"
 	"\n"
+	"On a hub, --origin NODE-ID runs the reading commands on that unit's replica.\n"
 	"Every command takes --json for machine-readable output.\n"
 	"Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict or\n"
 	"duplicate, 6 verification failed, 7 data directory busy, 8 not permitted,\n"
@@ -114,6 +115,7 @@ int cli_parse(cli_args *a, int argc, char **argv)
 	}
 	a->json = cli_flag(a, "json");
 	a->data_dir = cli_opt(a, "data-dir");
+	a->origin = cli_opt(a, "origin");
 	if (!a->data_dir)
 		a->data_dir = getenv("VANTHU_DATA_DIR");
 	return 0;
@@ -221,6 +223,9 @@ int cli_open_ro(vt_store **store, char *node_id, size_t cap, cli_args *a)
 	if ((error = vt_node_id_get(*store, node_id, cap)) < 0) {
 		vt_store_free(*store);
 		*store = NULL;
+	} else if (a->origin) {
+		/* a unit's replica held on this hub: the same tools, its keyspace */
+		snprintf(node_id, cap, "%s", a->origin);
 	}
 	return error;
 }
@@ -409,6 +414,8 @@ int main(int argc, char **argv)
 		error = cmd_book(verb, &a);
 	else if (strcmp(noun, "doc") == 0)
 		error = cmd_doc(verb, &a);
+	else if (strcmp(noun, "pdf") == 0)
+		error = cmd_pdf(verb, &a);
 	else {
 		fprintf(stderr, "vanthu: unknown command '%s'\n%s", noun, usage);
 		return VT_EXIT_USAGE;

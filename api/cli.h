@@ -31,6 +31,7 @@ typedef struct cli_args {
 	int used[CLI_MAX_OPTS];
 	int json;
 	const char *data_dir;
+	const char *origin;   /* --origin: a unit's replica on a hub (offline tools) */
 } cli_args;
 
 /* The known flags (options without a value). */
@@ -99,5 +100,6 @@ int cmd_proof(const char *verb, cli_args *a);
 int cmd_register(const char *verb, cli_args *a);
 int cmd_book(const char *verb, cli_args *a);
 int cmd_doc(const char *verb, cli_args *a);
+int cmd_pdf(const char *verb, cli_args *a); /* cli_pdf.c */
 
 #endif
