@@ -564,7 +564,8 @@ int vt_log_verify(vt_store *store, const char *origin, const uint8_t *pk,
 		Vanthu__V1__LogEntry *first = NULL;
 		/* The key is in entry 0; the hash pass checks entry 0 itself. */
 		if ((error = vt_log_entry_get(store, origin, 0, &first)) < 0)
-			return error;
+			return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "this store holds no log of '%s'", origin) :
+				error;
 		if (!first->event || first->event->kind_case != VANTHU__V1__EVENT__KIND_NODE_INITIALIZED ||
 		    first->event->node_initialized->public_key.len != 32) {
 			vanthu__v1__log_entry__free_unpacked(first, NULL);
