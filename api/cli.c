@@ -414,8 +414,6 @@ int main(int argc, char **argv)
 		error = cmd_book(verb, &a);
 	else if (strcmp(noun, "doc") == 0)
 		error = cmd_doc(verb, &a);
-	else if (strcmp(noun, "pdf") == 0)
-		error = cmd_pdf(verb, &a);
 	else {
 		fprintf(stderr, "vanthu: unknown command '%s'\n%s", noun, usage);
 		return VT_EXIT_USAGE;
