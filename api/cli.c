@@ -68,6 +68,16 @@ static const char usage[] =
 	"                     down (Điều 9.4c), numbered at once, digitised copy later\n"
 	"  doc show           --id ID\n"
 	"\n"
+	"\n"
+	"Signatures on PDF files (PAdES, offline):\n"
+	"  pdf sign           --in F --out F  key: --key PEM --cert PEM [--chain PEM]\n"
+	"                     | --p12 F [--pass-file F] | --token LABEL --module SO\n"
+	"                     [--key-label L] [--pin-file F | --pin-env VAR]\n"
+	"                     [--reason TEXT] [--name TEXT] [--location TEXT]\n"
+	"                     [--place initials|signer|stamp|copy [--image PNG] [--text T]]\n"
+	"  pdf verify         --in F --ca PEM [--ca-dir D] [--crl F] [--at TIME]\n"
+	"                     [--agency-oid OID] [--person-oid OID] [--require valid|legal]\n"
+	"\n"
 	"On a hub, --origin NODE-ID runs the reading commands on that unit's replica.\n"
 	"Every command takes --json for machine-readable output.\n"
 	"Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict or\n"
@@ -414,6 +424,8 @@ int main(int argc, char **argv)
 		error = cmd_book(verb, &a);
 	else if (strcmp(noun, "doc") == 0)
 		error = cmd_doc(verb, &a);
+	else if (strcmp(noun, "pdf") == 0)
+		error = cmd_pdf(verb, &a);
 	else {
 		fprintf(stderr, "vanthu: unknown command '%s'\n%s", noun, usage);
 		return VT_EXIT_USAGE;

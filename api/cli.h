@@ -100,5 +100,6 @@ int cmd_proof(const char *verb, cli_args *a);
 int cmd_register(const char *verb, cli_args *a);
 int cmd_book(const char *verb, cli_args *a);
 int cmd_doc(const char *verb, cli_args *a);
+int cmd_pdf(const char *verb, cli_args *a); /* cli_pdf.c */
 
 #endif

@@ -11,6 +11,7 @@ PKGS=(
   # signatures (PAdES, PKCS#11) and their independent checks
   zlib1g-dev libpng-dev libp11-dev softhsm2 opensc
   poppler-utils qpdf libnss3-tools clang libclang-rt-dev
+  libharfbuzz-dev fonts-liberation2
 )
 missing=()
 for p in "${PKGS[@]}"; do

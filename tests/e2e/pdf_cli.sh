@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End to end: `vanthu pdf sign|verify` on files. The 3-signature flow with a
+# PEM key, a PKCS#12 file and a SoftHSM2 token (PIN from an env var), checked by
+# our verifier (exit codes, JSON) and by pdfsig; tampering gives exit 6.
+set -euo pipefail
+BIN=$(cd "${VT_BIN:-$(dirname "$0")/../../build}" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d "${VT_TEST_TMP:-/tmp}/e2e-pdf.XXXXXX" 2>/dev/null || mktemp -d)
+trap 'rm -rf "$T"' EXIT
+V="$BIN/vanthu"
+fails=0
+pass=0
+check() { # check NAME EXPECTED_EXIT CMD...
+	local name=$1 want=$2; shift 2
+	set +e; out=$("$@" 2>&1); got=$?; set -e
+	if [ "$got" != "$want" ]; then
+		echo "FAIL $name: exit $got, want $want"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
+	else
+		pass=$((pass+1))
+	fi
+}
+expect() { # expect NAME PATTERN  (on $out)
+	if ! grep -q -- "$2" <<<"$out"; then
+		echo "FAIL $1: output lacks '$2'"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
+	else
+		pass=$((pass+1))
+	fi
+}
+
+python3 "$HERE/../pades/mkfixtures.py" "$T" >/dev/null
+cd "$T"
+printf 'test\n' > p12.pw
+
+check usage 4 "$V" pdf sign --in plain.pdf
+check no-key 4 "$V" pdf sign --in plain.pdf --out x.pdf
+check bad-verb 4 "$V" pdf frobnicate --in plain.pdf
+check unsigned-verify 0 "$V" pdf verify --in plain.pdf --ca root.pem
+expect unsigned-verify "not signed"
+check unsigned-require 6 "$V" pdf verify --in plain.pdf --ca root.pem --require valid
+
+check initials 0 "$V" pdf sign --in plain.pdf --out s1.pdf --key initials.key.pem --cert initials.pem \
+	--chain chain.pem --reason "Ký nháy" --name "Trần Thị Bình" --field "Ký nháy"
+check signer-p12 0 "$V" pdf sign --in s1.pdf --out s2.pdf --p12 signer.p12 --pass-file p12.pw \
+	--reason "Ký ban hành" --rect 330,120,500,180 --text "Nguyễn Văn An|Giám đốc" --color blue
+check not-yet-legal 6 "$V" pdf verify --in s2.pdf --ca root.pem --require legal
+expect not-yet-legal "reference only"
+
+if command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null; then
+	mkdir tokens
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" > softhsm2.conf
+	export SOFTHSM2_CONF=$T/softhsm2.conf
+	softhsm2-util --init-token --free --label "Văn thư" --so-pin 87654321 --pin 246810 >/dev/null
+	pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label "Văn thư" --login --pin 246810 \
+		--write-object agency.key.pem --type privkey --id 02 --label agency --usage-sign >/dev/null 2>&1
+	check token-no-pin 4 env -u AGENCY_PIN "$V" pdf sign --in s2.pdf --out s3.pdf --token "Văn thư" \
+		--pin-env AGENCY_PIN --cert agency.pem --chain chain.pem </dev/null
+	expect token-no-pin "AGENCY_PIN (the PIN) is not set"
+	printf '000000\n' > wrong.pin
+	check token-wrong-pin 9 "$V" pdf sign --in s2.pdf --out s3.pdf --token "Văn thư" --pin-file wrong.pin \
+		--cert agency.pem
+	expect token-wrong-pin "wrong PIN"
+	check agency-token 0 env AGENCY_PIN=246810 "$V" pdf sign --in s2.pdf --out s3.pdf --token "Văn thư" \
+		--pin-env AGENCY_PIN --cert agency.pem --chain chain.pem --reason "Văn thư đóng dấu" \
+		--rect 280,110,380,190 --text "Sở Nông nghiệp|24/11/2026 10:00" --color red
+else
+	check agency-file 0 "$V" pdf sign --in s2.pdf --out s3.pdf --key agency.key.pem --cert agency.pem \
+		--chain chain.pem --reason "Văn thư đóng dấu"
+fi
+check legal 0 "$V" pdf verify --in s3.pdf --ca root.pem --require legal
+expect legal "legally valid electronic document"
+expect legal "revision 4 of 4"
+check json 0 "$V" pdf verify --in s3.pdf --ca root.pem --json
+expect json '"legal":true'
+expect json '"kind":"agency"'
+expect json '"reason":"Ký nháy"'
+check untrusted-anchor 6 "$V" pdf verify --in s3.pdf --ca rogue-root.pem
+expect untrusted-anchor "untrusted"
+
+if command -v pdfsig >/dev/null && command -v certutil >/dev/null; then
+	mkdir nss home
+	certutil -N -d sql:nss --empty-password
+	certutil -A -d sql:nss -n root -t CT,C,C -i root.pem
+	out=$(HOME=$T/home pdfsig -nssdir sql:nss s3.pdf 2>&1 || true)
+	n=$(grep -c "Signature is Valid." <<<"$out" || true)
+	m=$(grep -c "Certificate is Trusted." <<<"$out" || true)
+	if [ "$n" = 3 ] && [ "$m" = 3 ]; then pass=$((pass+1)); else
+		echo "FAIL pdfsig: $n valid, $m trusted of 3"; echo "$out" | sed 's/^/    /'; fails=$((fails+1)); fi
+fi
+if command -v qpdf >/dev/null; then
+	check qpdf-check 0 qpdf --check s3.pdf
+fi
+
+# a revoked signer, with and without the CA's CRL
+check revoked-sign 0 "$V" pdf sign --in plain.pdf --out r.pdf --key revoked.key.pem --cert revoked.pem --chain chain.pem
+check revoked 6 "$V" pdf verify --in r.pdf --ca root.pem --crl crl.pem
+expect revoked "revoked"
+check no-crl 0 "$V" pdf verify --in r.pdf --ca root.pem
+
+# a byte of the first revision changed: every signature fails, exit 6
+python3 -c "
+import sys; b = bytearray(open('s3.pdf','rb').read()); i = b.index(b'QUYET'); b[i] ^= 1
+open('t.pdf','wb').write(b)"
+check tampered 6 "$V" pdf verify --in t.pdf --ca root.pem
+expect tampered "digest-mismatch"
+
+echo "pdf_cli: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]
