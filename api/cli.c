@@ -37,6 +37,8 @@ static const char usage[] =
 	"                     [--dossier CODE [--dossier-title T]] [--book B]\n"
 	"                     [--recipients U,..] [--paper-recipients NAME,..]\n"
 	"  doc actions        the workflow tables: state, action, next state, roles\n"
+	"  doc verify         --id ID [--sha256 H]: the node checks the file's PAdES\n"
+	"                     signatures against its trust anchors and records it\n"
 	"  dossier list|show  [--id CODE]\n"
 	"  report status      [--year YYYY]: per lead unit received/open/overdue/resolved\n"
 	"  report register    = register list (--book, --year, --csv)\n"

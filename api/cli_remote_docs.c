@@ -401,6 +401,57 @@ out:
 	return error;
 }
 
+/* vanthu doc verify --id ID [--sha256 H]: the node checks the file's
+ * signatures against its trust anchors (and records the check). */
+static int doc_verify(remote *r, cli_args *a)
+{
+	Vanthu__V1__VerifyRequest req = VANTHU__V1__VERIFY_REQUEST__INIT;
+	Vanthu__V1__DocumentVerified *out = NULL;
+	const char *hex = cli_opt(a, "sha256");
+	uint8_t h[VT_HASH_LEN];
+	int error;
+	req.document_id = (char *)cli_opt(a, "id");
+	if (!req.document_id)
+		return vt_error_set(VT_EINVAL, "doc verify needs --id");
+	if (hex) {
+		if ((error = vt_unhex(h, VT_HASH_LEN, hex)) < 0)
+			return error;
+		req.sha256.data = h;
+		req.sha256.len = VT_HASH_LEN;
+	}
+	if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Documents", "Verify", req, document_verified, &out)) < 0)
+		return error;
+	if (a->json) {
+		printf("{\"document_id\":");
+		json_str(stdout, out->document_id);
+		printf(",\"legal\":%s,\"status\":", out->legal ? "true" : "false");
+		json_str(stdout, out->status);
+		printf(",\"signatures\":[");
+		for (size_t i = 0; i < out->n_signatures; i++) {
+			const Vanthu__V1__SignatureCheck *c = out->signatures[i];
+			printf("%s{\"field\":", i ? "," : "");
+			json_str(stdout, c->field);
+			printf(",\"result\":\"%s\",\"kind\":\"%s\",\"signer\":", c->result, c->kind);
+			json_str(stdout, c->signer_cn);
+			printf(",\"org\":");
+			json_str(stdout, c->signer_org);
+			printf(",\"revision\":%u}", c->revision);
+		}
+		printf("],\"not_covered\":%" PRIu64 "}\n", out->not_covered);
+	} else {
+		printf("%s: %s\n", out->document_id, out->status);
+		for (size_t i = 0; i < out->n_signatures; i++) {
+			const Vanthu__V1__SignatureCheck *c = out->signatures[i];
+			printf("  %-8s %-16s %s%s%s (revision %u)%s%s\n", c->kind, c->result, c->signer_cn,
+				*c->signer_org ? ", " : "", c->signer_org, c->revision, *c->detail ? ": " : "", c->detail);
+		}
+		if (out->not_covered)
+			printf("  %" PRIu64 " bytes after the last signature are not covered by any\n", out->not_covered);
+	}
+	vanthu__v1__document_verified__free_unpacked(out, NULL);
+	return 0;
+}
+
 static int doc_actions(cli_args *a)
 {
 	size_t n;
@@ -428,6 +479,8 @@ int cmd_rdoc(remote *r, const char *verb, cli_args *a)
 		return doc_act(r, a);
 	if (strcmp(verb, "actions") == 0)
 		return doc_actions(a);
+	if (strcmp(verb, "verify") == 0)
+		return doc_verify(r, a);
 	if (strcmp(verb, "create") == 0 || strcmp(verb, "add") == 0)
 		return doc_create(r, a);
 	if (strcmp(verb, "register") == 0)

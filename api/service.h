@@ -17,6 +17,7 @@ typedef struct vt_api {
 	vt_auth *auth;
 	size_t max_blob;        /* largest upload accepted, bytes */
 	void *bindings;         /* owned: the method table bound to this api */
+	struct vt_pades_trust *trust; /* trust anchors for document signatures (borrowed) */
 } vt_api;
 
 /* What a handler gets: the caller (NULL for unauthenticated methods) and
@@ -54,6 +55,7 @@ int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account 
 int vt_api_doc_download(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
 	const Vanthu__V1__BlobRef *ref);
 int vt_api_doc_act(vt_api_req *r);
+int vt_api_doc_verify(vt_api_req *r);
 int vt_api_dossier_list(vt_api_req *r);
 int vt_api_dossier_get(vt_api_req *r);
 int vt_api_status(vt_api_req *r);

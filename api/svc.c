@@ -344,6 +344,8 @@ static const api_method methods[] = {
 		"register documents (văn thư only)"),
 	M("Documents", "Act", act_request, vt_api_doc_act, VT_ROLES_DOC_READERS & ~VT_ROLE(AUDITOR),
 		"act on documents"),
+	M("Documents", "Verify", verify_request, vt_api_doc_verify, VT_ROLES_DOC_READERS,
+		"verify document signatures"),
 	M("Documents", "Get", get_document_request, vt_api_doc_get, VT_ROLES_DOC_READERS, "read documents"),
 	M("Documents", "List", list_documents_request, vt_api_doc_list, VT_ROLES_DOC_READERS, "list documents"),
 	M("Registers", "ListBooks", empty, reg_list_books, VT_ROLES_DOC_READERS, "read the register books"),

@@ -3,6 +3,7 @@
 #include "service.h"
 #include "doc.h"
 #include "error.h"
+#include "pades.h"
 #include "workflow.h"
 
 #include <stdio.h>
@@ -233,5 +234,85 @@ int vt_api_status(vt_api_req *r)
 		free(c.units[i]);
 	}
 	free(c.units);
+	return error;
+}
+
+/* ---- verification of a document's file (PAdES) */
+
+static int only_auditor(const Vanthu__V1__Account *a)
+{
+	for (size_t i = 0; i < a->n_roles; i++)
+		if (a->roles[i] != VANTHU__V1__ROLE__AUDITOR)
+			return 0;
+	return 1;
+}
+
+int vt_api_doc_verify(vt_api_req *r)
+{
+	const Vanthu__V1__VerifyRequest *in = (const void *)r->in;
+	Vanthu__V1__DocumentVerified out = VANTHU__V1__DOCUMENT_VERIFIED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__Document *doc = NULL;
+	Vanthu__V1__SignatureCheck *checks = NULL, **ptrs = NULL;
+	vt_pades_report *rep = NULL;
+	const ProtobufCBinaryData *file = NULL;
+	char *data = NULL;
+	size_t len = 0;
+	vt_apply_result res;
+	int error;
+
+	if ((error = vt_doc_get(r->api->node->store, r->api->node->node_id, in->document_id, &doc)) < 0)
+		return error;
+	if (in->sha256.len)
+		file = &in->sha256;
+	else if (doc->meta && doc->meta->n_attachments)
+		file = &doc->meta->attachments[doc->meta->n_attachments - 1]->sha256; /* the current one */
+	if (!file || file->len != VT_HASH_LEN) {
+		error = vt_error_set(VT_EINVAL, "document %s has no file to verify", doc->id);
+		goto out;
+	}
+	if ((error = vt_store_blob_get(r->api->node->store, file->data, &data, &len)) < 0 ||
+	    (error = vt_pades_verify(&rep, r->api->trust, (const uint8_t *)data, len)) < 0)
+		goto out;
+	if (rep->nsigs && (!(checks = calloc(rep->nsigs, sizeof(*checks))) || !(ptrs = calloc(rep->nsigs, sizeof(*ptrs))))) {
+		error = vt_error_set(VT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < rep->nsigs; i++) {
+		const vt_pades_sig *s = &rep->sigs[i];
+		vanthu__v1__signature_check__init(&checks[i]);
+		checks[i].field = s->field ? s->field : "";
+		checks[i].result = s->problem == VT_PADES_OK ? "valid" : (char *)vt_pades_problem_name(s->problem);
+		checks[i].detail = (char *)s->detail;
+		checks[i].signer_cn = s->cn ? s->cn : "";
+		checks[i].signer_org = s->org ? s->org : "";
+		checks[i].kind = s->kind == VT_PADES_AGENCY ? "agency" : "person";
+		checks[i].signing_time = s->signing_time;
+		checks[i].revision = (uint32_t)(s->revision > 0 ? s->revision : 0);
+		ptrs[i] = &checks[i];
+	}
+	out.document_id = doc->id;
+	out.sha256 = *file;
+	out.legal = rep->legal;
+	out.status = rep->status;
+	out.signatures = ptrs;
+	out.n_signatures = rep->nsigs;
+	out.not_covered = rep->not_covered;
+	/* The check is recorded as an event (who, when, what); an auditor's is
+	 * not: auditors read, they never write. */
+	if (!only_auditor(r->caller)) {
+		ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_VERIFIED;
+		ev.document_verified = &out;
+		if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+			goto out;
+	}
+	error = vt_api_reply(r, &out.base);
+out:
+	free(checks);
+	free(ptrs);
+	vt_pades_report_free(rep);
+	free(data);
+	if (doc)
+		vanthu__v1__document__free_unpacked(doc, NULL);
 	return error;
 }

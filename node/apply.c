@@ -47,6 +47,7 @@ static const apply_fn apply_table[] = {
 	[VANTHU__V1__EVENT__KIND_PASSWORD_CHANGED] = vt_account_apply_password,
 	[VANTHU__V1__EVENT__KIND_UNIT_DEFINED] = vt_account_apply_unit,
 	[VANTHU__V1__EVENT__KIND_DOCUMENT_ACTION] = vt_workflow_apply,
+	[VANTHU__V1__EVENT__KIND_DOCUMENT_VERIFIED] = vt_workflow_apply_verified,
 };
 
 int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)

@@ -41,6 +41,10 @@ static const option options[] = {
 		"written to <data_dir>/bootstrap-admin-password (0600); empty: none"),
 	STR(ready_file, "", "file written (atomically) with the pid once the node serves; empty: none"),
 	STR(pid_file, "", "pid file; empty: none"),
+	STR(trust_ca, "", "PEM trust anchors for document signatures (the national CA roots); empty: none, so "
+		"every signature is reported untrusted"),
+	STR(trust_ca_dir, "", "a c_rehash'ed directory of trust anchors (beside or instead of trust_ca)"),
+	STR(trust_crl, "", "PEM CRLs the signers' certificates are checked against"),
 	INT(max_group, "1024", 1, 65536, "most log entries written in one group commit"),
 	INT(log_level, "1", 0, 3, "0 errors, 1 notices, 2 info, 3 debug"),
 };

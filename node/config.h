@@ -23,6 +23,9 @@ typedef struct vt_config {
 	int64_t max_blob_mb;
 	int64_t session_hours;
 	char *bootstrap_admin;
+	char *trust_ca;
+	char *trust_ca_dir;
+	char *trust_crl;
 	char *ready_file;
 	char *pid_file;
 	int64_t max_group;

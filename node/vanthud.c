@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "merkle.h"
 #include "node.h"
+#include "pades.h"
 #include "rpc.h"
 #include "service.h"
 #include "tlsgen.h"
@@ -199,6 +200,14 @@ int main(int argc, char **argv)
 		goto fail;
 	api.node = node;
 	api.max_blob = (size_t)cfg.max_blob_mb << 20;
+	{
+		vt_pades_trust_opts to = { 0 };
+		to.ca_file = *cfg.trust_ca ? cfg.trust_ca : NULL;
+		to.ca_dir = *cfg.trust_ca_dir ? cfg.trust_ca_dir : NULL;
+		to.crl_file = *cfg.trust_crl ? cfg.trust_crl : NULL;
+		if ((error = vt_pades_trust_new(&api.trust, &to)) < 0)
+			goto fail;
+	}
 
 	so.listen = cfg.listen;
 	so.workers = (int)cfg.workers;
@@ -250,6 +259,7 @@ out:
 		vt_rpc_server_free(server);
 	}
 	vt_api_dispose(&api);
+	vt_pades_trust_free(api.trust);
 	vt_auth_free(api.auth);
 	vt_node_free(node);
 	if (cfg.ready_file && *cfg.ready_file && code == 0)

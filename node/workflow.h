@@ -56,8 +56,13 @@ const char *vt_state_name(Vanthu__V1__WorkflowState s);
 const char *vt_action_name(Vanthu__V1__Action a);
 int vt_action_parse(const char *name, Vanthu__V1__Action *out);
 
-/* "legally valid" when the agency's and the signer's signatures are both
- * recorded and checked valid (Điều 3, 6); otherwise "reference only". */
+/* Applies a DocumentVerified entry: the document's signature marks and
+ * legal status take what the verification found. */
+int vt_workflow_apply_verified(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+
+/* "legally valid" when the latest PAdES verification of the document's file
+ * said so, or its agency and signer signatures are both checked valid
+ * (Điều 3, 6); otherwise "reference only". */
 int vt_workflow_legally_valid(const Vanthu__V1__Document *doc);
 
 /* Dossiers (hồ sơ công việc), in the index column family. */

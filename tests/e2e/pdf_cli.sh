@@ -6,26 +6,10 @@ set -euo pipefail
 BIN=$(cd "${VT_BIN:-$(dirname "$0")/../../build}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d "${VT_TEST_TMP:-/tmp}/e2e-pdf.XXXXXX" 2>/dev/null || mktemp -d)
-trap 'rm -rf "$T"' EXIT
+DPID=
+trap '[ -n "$DPID" ] && kill $DPID 2>/dev/null; rm -rf "$T"' EXIT
 V="$BIN/vanthu"
-fails=0
-pass=0
-check() { # check NAME EXPECTED_EXIT CMD...
-	local name=$1 want=$2; shift 2
-	set +e; out=$("$@" 2>&1); got=$?; set -e
-	if [ "$got" != "$want" ]; then
-		echo "FAIL $name: exit $got, want $want"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
-expect() { # expect NAME PATTERN  (on $out)
-	if ! grep -q -- "$2" <<<"$out"; then
-		echo "FAIL $1: output lacks '$2'"; echo "$out" | sed 's/^/    /'; fails=$((fails+1))
-	else
-		pass=$((pass+1))
-	fi
-}
+. "$HERE/lib.sh"
 
 python3 "$HERE/../pades/mkfixtures.py" "$T" >/dev/null
 cd "$T"
@@ -103,5 +87,42 @@ open('t.pdf','wb').write(b)"
 check tampered 6 "$V" pdf verify --in t.pdf --ca root.pem
 expect tampered "digest-mismatch"
 
-echo "pdf_cli: $pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+# The node checks a received document's signatures (Điều 8.1) against its
+# trust anchors and records who checked, when, and what it found.
+start_node "$T/node" --node-id 000.00.00.H54 --plaintext 1 --trust-ca "$T/root.pem"
+S="127.0.0.1:$PORT"
+printf 'clerk password 1\n' > "$T/clerk.pw"
+export VANTHU_SESSION=$T/session
+check admin-login 0 "$V" login --server "$S" --plaintext --name admin --password-file "$T/node/bootstrap-admin-password"
+check clerk 0 "$V" account create --name van.thu --full-name "Văn Thư" --roles clerk --password-file "$T/clerk.pw"
+check auditor 0 "$V" account create --name kiem.tra --full-name "Kiểm Tra" --roles auditor --password-file "$T/clerk.pw"
+check clerk-login 0 "$V" login --name van.thu --password-file "$T/clerk.pw"
+check receive-signed 0 "$V" doc create --direction incoming --type QĐ --symbol 1/QĐ-UBND --agency "UBND" \
+	--summary "Quyết định đã ký" --file "$T/s3.pdf" --json
+signed_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out")
+check receive-plain 0 "$V" doc create --direction incoming --type CV --symbol 2/UBND-VP --agency "UBND" \
+	--summary "Công văn chưa ký" --file "$T/plain.pdf" --json
+plain_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out")
+check pending 0 "$V" doc get --id "$signed_id" --json
+expect pending '"check":"pending"'
+check verify-signed 0 "$V" doc verify --id "$signed_id" --json
+expect verify-signed '"legal":true'
+check verified 0 "$V" doc get --id "$signed_id" --json
+expect verified '"legally_valid":true'
+expect verified '"check":"valid"'
+check verify-plain 0 "$V" doc verify --id "$plain_id" --json
+expect verify-plain '"legal":false'
+check plain-reference 0 "$V" doc get --id "$plain_id" --json
+expect plain-reference '"legally_valid":false'
+check entries-before 0 "$V" log show --data-dir "$T/node" --count 1000 --json
+n1=$(grep -o '"event":"document_verified"' <<<"$out" | wc -l)
+check auditor-login 0 env VANTHU_SESSION=$T/session.a "$V" login --server "$S" --plaintext --name kiem.tra \
+	--password-file "$T/clerk.pw"
+check auditor-verify 0 env VANTHU_SESSION=$T/session.a "$V" doc verify --id "$signed_id"
+expect auditor-verify "legally valid"
+check entries-after 0 "$V" log show --data-dir "$T/node" --count 1000 --json
+n2=$(grep -o '"event":"document_verified"' <<<"$out" | wc -l)
+if [ "$n1" = 2 ] && [ "$n2" = 2 ]; then pass=$((pass+1)); else
+	echo "FAIL verifications recorded: $n1 then $n2 (want 2, and none for the auditor)"; fails=$((fails+1)); fi
+
+finish
