@@ -417,6 +417,25 @@ static int attachment_ok(vt_apply_ctx *ctx, const Vanthu__V1__Attachment *att, i
 	return error;
 }
 
+/* The file of an action becomes the document's current version (a draft,
+ * the leader's own edit, or the same PDF with one more signature). */
+static int new_version(vt_apply_ctx *ctx, grown *g, const Vanthu__V1__Document *doc, Vanthu__V1__Document *upd,
+	Vanthu__V1__DocumentMeta *meta, const Vanthu__V1__Attachment *att)
+{
+	int error;
+	if ((error = attachment_ok(ctx, att, 0)) < 0)
+		return error;
+	if (!(upd->versions = grow(g, (void *const *)doc->versions, doc->n_versions, (void *)att)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	upd->n_versions = doc->n_versions + 1;
+	meta->attachments = &upd->versions[upd->n_versions - 1];
+	meta->n_attachments = 1;
+	/* a new file: what was verified before says nothing about it */
+	upd->verified_legal = 0;
+	upd->verification = "";
+	return 0;
+}
+
 int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
 {
 	const Vanthu__V1__DocumentAction *act = e->event->document_action;
@@ -542,16 +561,11 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 		break;
 	case A(REVISE):
 	case A(SIGN):
-		if (a == A(REVISE) || act->attachment) {
-			/* a new version (the drafter's, or the leader's own edit: form 1) */
-			if ((error = attachment_ok(ctx, act->attachment, 0)) < 0)
-				goto out;
-			if (!(upd.versions = grow(&g, (void *const *)doc->versions, doc->n_versions, act->attachment)))
-				goto nomem;
-			upd.n_versions++;
-			meta.attachments = &upd.versions[upd.n_versions - 1];
-			meta.n_attachments = 1;
-		}
+		/* a new version: the drafter's, the leader's own edit (form 1),
+		 * or the file with the signer's signature */
+		if ((a == A(REVISE) || act->attachment) &&
+		    (error = new_version(ctx, &g, doc, &upd, &meta, act->attachment)) < 0)
+			goto out;
 		if (a == A(SIGN)) {
 			mark.kind = "signer";
 			if (!(upd.signatures = grow(&g, (void *const *)doc->signatures, doc->n_signatures, &mark)))
@@ -563,6 +577,9 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 	case A(INITIAL):
 		if ((error = need(act->to, "the agency leader (to)", a)) < 0 ||
 		    (error = account_with_role(ctx, act->to, R(AGENCY_LEADER), "as agency leader")) < 0)
+			goto out;
+		/* the file with the initials (ký nháy), when signed before upload */
+		if (act->attachment && (error = new_version(ctx, &g, doc, &upd, &meta, act->attachment)) < 0)
 			goto out;
 		mark.kind = "initials";
 		if (!(upd.signatures = grow(&g, (void *const *)doc->signatures, doc->n_signatures, &mark)))
@@ -587,6 +604,9 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 			meta.issue_date = date;
 		}
+		/* the file with the agency's signature and stamp */
+		if (act->attachment && (error = new_version(ctx, &g, doc, &upd, &meta, act->attachment)) < 0)
+			goto out;
 		mark.kind = "agency";
 		if (!(upd.signatures = grow(&g, (void *const *)doc->signatures, doc->n_signatures, &mark)))
 			goto nomem;

@@ -125,4 +125,36 @@ n2=$(grep -o '"event":"document_verified"' <<<"$out" | wc -l)
 if [ "$n1" = 2 ] && [ "$n2" = 2 ]; then pass=$((pass+1)); else
 	echo "FAIL verifications recorded: $n1 then $n2 (want 2, and none for the auditor)"; fails=$((fails+1)); fi
 
+# Điều 9 with real signatures: initials, the signer's, the agency's, each
+# added to the same PDF as an incremental update and carried by its action.
+as() { local u=$1; shift; VANTHU_SESSION="$T/s.$u" "$V" "$@"; }
+check admin-again 0 as admin login --server "$S" --plaintext --name admin \
+	--password-file "$T/node/bootstrap-admin-password"
+check unit 0 as admin unit define --id ke-hoach --name "Phòng Kế hoạch"
+for u in cv.kh:staff tp.kh:unit-leader gd:agency-leader; do
+	check "acct-${u%%:*}" 0 as admin account create --name "${u%%:*}" --full-name "${u%%:*}" --roles "${u#*:}" \
+		--unit ke-hoach --password-file "$T/clerk.pw"
+	check "login-${u%%:*}" 0 env VANTHU_SESSION="$T/s.${u%%:*}" "$V" login --server "$S" --plaintext \
+		--name "${u%%:*}" --password-file "$T/clerk.pw"
+done
+check draft 0 as cv.kh doc create --direction outgoing --type QĐ --summary "Quyết định có chữ ký số" \
+	--file "$T/plain.pdf" --json
+out_id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out")
+check submit 0 as cv.kh doc act --id "$out_id" --action submit --to tp.kh
+check initials-sign 0 "$V" pdf sign --in "$T/plain.pdf" --out "$T/w1.pdf" --key initials.key.pem --cert initials.pem \
+	--chain chain.pem --reason "Ký nháy"
+check initial 0 as tp.kh doc act --id "$out_id" --action initial --to gd --file "$T/w1.pdf"
+check signer-sign 0 "$V" pdf sign --in "$T/w1.pdf" --out "$T/w2.pdf" --p12 signer.p12 --pass-file p12.pw \
+	--reason "Ký ban hành"
+check sign 0 as gd doc act --id "$out_id" --action sign --file "$T/w2.pdf"
+check agency-sign 0 "$V" pdf sign --in "$T/w2.pdf" --out "$T/w3.pdf" --key agency.key.pem --cert agency.pem \
+	--chain chain.pem --reason "Văn thư đóng dấu"
+check issue 0 "$V" doc act --id "$out_id" --action issue --book di --file "$T/w3.pdf"
+check verify-issued 0 "$V" doc verify --id "$out_id" --json
+expect verify-issued '"legal":true'
+check issued-legal 0 "$V" doc get --id "$out_id" --json
+expect issued-legal '"legally_valid":true'
+expect issued-legal '"versions":4'
+expect issued-legal '"kind":"agency","account":"van.thu","check":"valid"'
+
 finish
