@@ -848,7 +848,7 @@ static void test_concurrent(void **state)
 static void *slow_call(void *arg)
 {
 	fixture *f = arg;
-	unary_str(f->cli, "/test.Echo/Slow", "1500", 10000, NULL, 0);
+	unary_str(f->cli, "/test.Echo/Slow", "3000", 10000, NULL, 0);
 	return NULL;
 }
 
@@ -863,8 +863,11 @@ static void test_slow_does_not_block(void **state)
 	t0 = now_ms();
 	for (int i = 0; i < 200; i++)
 		assert_int_equal(unary_str(f->cli, "/test.Echo/Echo", "quick", 5000, NULL, 0), 0);
-	assert_true(now_ms() - t0 < 1000);
-	assert_int_equal(vt_rpc_server_active(f->srv), 4);
+	/* all 200 done while the four slow calls (3 s) are still running: a
+	 * quick call that has just answered may not be counted out yet, so at
+	 * least four (a loaded machine makes the margin wide on purpose) */
+	assert_true(now_ms() - t0 < 2500);
+	assert_true(vt_rpc_server_active(f->srv) >= 4);
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
 }
