@@ -375,4 +375,45 @@ static inline void bench_doc_event_dispose(bench_doc_event *d)
 	d->summary = NULL;
 }
 
+/* ---- the raw RocksDB baseline: one database with the options of the
+ * node's store (node/store.c), written with a synced WAL. blob_files: like
+ * the blob column family (values over 4 KiB in blob files, uncompressed,
+ * no blob GC since nothing is deleted). */
+#include <rocksdb/c.h>
+
+typedef struct bench_raw {
+	rocksdb_t *db;
+	rocksdb_writeoptions_t *wsync;
+} bench_raw;
+
+static inline void bench_raw_open(bench_raw *r, const char *path, int blob_files)
+{
+	rocksdb_options_t *o = rocksdb_options_create();
+	char *err = NULL;
+	rocksdb_options_set_create_if_missing(o, 1);
+	rocksdb_options_increase_parallelism(o, 2);
+	rocksdb_options_set_write_buffer_size(o, 16 << 20);
+	rocksdb_options_set_compression(o, rocksdb_lz4_compression);
+	if (blob_files) {
+		rocksdb_options_set_enable_blob_files(o, 1);
+		rocksdb_options_set_min_blob_size(o, 4096);
+		rocksdb_options_set_blob_file_size(o, 256 << 20);
+		rocksdb_options_set_blob_compression_type(o, rocksdb_no_compression);
+		rocksdb_options_set_enable_blob_gc(o, 0);
+	}
+	r->db = rocksdb_open(o, path, &err);
+	rocksdb_options_destroy(o);
+	if (err)
+		bench_die("rocksdb open %s: %s", path, err);
+	r->wsync = rocksdb_writeoptions_create();
+	rocksdb_writeoptions_set_sync(r->wsync, 1);
+}
+
+static inline void bench_raw_close(bench_raw *r)
+{
+	rocksdb_writeoptions_destroy(r->wsync);
+	rocksdb_close(r->db);
+	r->db = NULL;
+}
+
 #endif

@@ -106,24 +106,16 @@ static void parse(opts *o, int argc, char **argv)
 
 static void raw_open(run *r, const char *path)
 {
-	rocksdb_options_t *o = rocksdb_options_create();
-	char *err = NULL;
-	rocksdb_options_set_create_if_missing(o, 1);
-	rocksdb_options_increase_parallelism(o, 2);
-	rocksdb_options_set_write_buffer_size(o, 16 << 20);
-	rocksdb_options_set_compression(o, rocksdb_lz4_compression);
-	r->db = rocksdb_open(o, path, &err);
-	rocksdb_options_destroy(o);
-	if (err)
-		bench_die("rocksdb open %s: %s", path, err);
-	r->wsync = rocksdb_writeoptions_create();
-	rocksdb_writeoptions_set_sync(r->wsync, 1);
+	bench_raw raw;
+	bench_raw_open(&raw, path, 0);
+	r->db = raw.db;
+	r->wsync = raw.wsync;
 }
 
 static void raw_close(run *r)
 {
-	rocksdb_writeoptions_destroy(r->wsync);
-	rocksdb_close(r->db);
+	bench_raw raw = { r->db, r->wsync };
+	bench_raw_close(&raw);
 	r->db = NULL;
 }
 

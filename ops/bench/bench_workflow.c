@@ -688,24 +688,16 @@ static void login(bench *b)
 
 static void raw_open(bench *b)
 {
-	rocksdb_options_t *o = rocksdb_options_create();
-	char *err = NULL;
-	rocksdb_options_set_create_if_missing(o, 1);
-	rocksdb_options_increase_parallelism(o, 2);
-	rocksdb_options_set_write_buffer_size(o, 16 << 20);
-	rocksdb_options_set_compression(o, rocksdb_lz4_compression);
-	b->raw = rocksdb_open(o, b->rawdir, &err);
-	rocksdb_options_destroy(o);
-	if (err)
-		bench_die("rocksdb open %s: %s", b->rawdir, err);
-	b->wsync = rocksdb_writeoptions_create();
-	rocksdb_writeoptions_set_sync(b->wsync, 1);
+	bench_raw r;
+	bench_raw_open(&r, b->rawdir, 0);
+	b->raw = r.db;
+	b->wsync = r.wsync;
 }
 
 static void raw_close(bench *b)
 {
-	rocksdb_writeoptions_destroy(b->wsync);
-	rocksdb_close(b->raw);
+	bench_raw r = { b->raw, b->wsync };
+	bench_raw_close(&r);
 	b->raw = NULL;
 }
 
