@@ -62,6 +62,11 @@ void print_time(FILE *f, int64_t us); /* ISO 8601 in Vietnam time (+07:00) */
  * a space; width 0 prints s whole. */
 void cell(FILE *f, const char *s, int width);
 
+/* "a,b,c" into a malloc'd array of malloc'd strings; freed with
+ * cli_free_list. An empty or absent value gives none. */
+int cli_split_list(const char *v, char ***out, size_t *n);
+void cli_free_list(char **l, size_t n);
+
 /* Document metadata from the doc flags (--direction, --type, --symbol,
  * --agency, --summary, ...); shared by the offline and remote commands. */
 typedef struct cli_meta {

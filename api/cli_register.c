@@ -27,7 +27,7 @@ static int parse_direction(const char *v, Vanthu__V1__Direction *out)
 }
 
 /* Splits a comma list into a malloc'd array of malloc'd strings. */
-static int split_list(const char *v, char ***out, size_t *n)
+int cli_split_list(const char *v, char ***out, size_t *n)
 {
 	char *copy, *save = NULL, *tok;
 	*out = NULL;
@@ -49,7 +49,7 @@ static int split_list(const char *v, char ***out, size_t *n)
 	return 0;
 }
 
-static void free_list(char **l, size_t n)
+void cli_free_list(char **l, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(l[i]);
@@ -342,7 +342,7 @@ static int book_define(cli_args *a)
 	if (!book.id || !book.name)
 		return vt_error_set(VT_EINVAL, "book define needs --id and --name");
 	if ((error = parse_direction(cli_opt(a, "direction"), &book.direction)) < 0 ||
-	    (error = split_list(cli_opt(a, "types"), &types, &ntypes)) < 0)
+	    (error = cli_split_list(cli_opt(a, "types"), &types, &ntypes)) < 0)
 		goto out;
 	ev.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
 	if ((error = cli_check_unused(a)) < 0 || (error = cli_open_rw(&node, a)) < 0)
@@ -359,7 +359,7 @@ static int book_define(cli_args *a)
 	else
 		printf("book %s defined (log entry %" PRIu64 ")\n", book.id, r.seq);
 out:
-	free_list(types, ntypes);
+	cli_free_list(types, ntypes);
 	vt_node_free(node);
 	return error;
 }
@@ -402,7 +402,7 @@ int cli_meta_parse(cli_meta *cm, cli_args *a)
 	m->signer = &cm->signer;
 	if ((error = parse_direction(cli_opt(a, "direction"), &m->direction)) < 0 ||
 	    (error = cli_u64(a, "urgency", 0, &urgency)) < 0 || (error = cli_u64(a, "copies", 0, &copies)) < 0 ||
-	    (error = split_list(cli_opt(a, "recipients"), &cm->recipients, &cm->nrec)) < 0)
+	    (error = cli_split_list(cli_opt(a, "recipients"), &cm->recipients, &cm->nrec)) < 0)
 		return error;
 	if (urgency > 4)
 		return vt_error_set(VT_EINVAL, "--urgency is 0 (thường), 1 (khẩn), 2 (thượng khẩn), 3 (hỏa tốc) or 4");
@@ -418,7 +418,7 @@ int cli_meta_parse(cli_meta *cm, cli_args *a)
 
 void cli_meta_dispose(cli_meta *cm)
 {
-	free_list(cm->recipients, cm->nrec);
+	cli_free_list(cm->recipients, cm->nrec);
 	cm->recipients = NULL;
 	cm->nrec = 0;
 }

@@ -316,30 +316,6 @@ static int doc_upload(remote *r, cli_args *a)
 	return 0;
 }
 
-static int split(const char *v, char ***out, size_t *n)
-{
-	char *copy, *save = NULL, *tok;
-	*out = NULL;
-	*n = 0;
-	if (!v || !*v)
-		return 0;
-	if (!(copy = strdup(v)) || !(*out = calloc(strlen(v) + 1, sizeof(char *)))) {
-		free(copy);
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	}
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		(*out)[(*n)++] = strdup(tok);
-	free(copy);
-	return 0;
-}
-
-static void split_free(char **l, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
 /* vanthu doc act --id ID --action NAME [details]: one workflow step. */
 static int doc_act(remote *r, cli_args *a)
 {
@@ -364,10 +340,10 @@ static int doc_act(remote *r, cli_args *a)
 	act.dossier = OPT("dossier");
 	act.dossier_title = OPT("dossier-title");
 	act.book = OPT("book");
-	if ((error = split(cli_opt(a, "coordinating-units"), &act.coordinating_units, &act.n_coordinating_units)) < 0 ||
-	    (error = split(cli_opt(a, "coordinating-persons"), &act.coordinating_persons, &act.n_coordinating_persons)) < 0 ||
-	    (error = split(cli_opt(a, "recipients"), &act.recipients, &act.n_recipients)) < 0 ||
-	    (error = split(cli_opt(a, "paper-recipients"), &act.paper_recipients, &act.n_paper_recipients)) < 0 ||
+	if ((error = cli_split_list(cli_opt(a, "coordinating-units"), &act.coordinating_units, &act.n_coordinating_units)) < 0 ||
+	    (error = cli_split_list(cli_opt(a, "coordinating-persons"), &act.coordinating_persons, &act.n_coordinating_persons)) < 0 ||
+	    (error = cli_split_list(cli_opt(a, "recipients"), &act.recipients, &act.n_recipients)) < 0 ||
+	    (error = cli_split_list(cli_opt(a, "paper-recipients"), &act.paper_recipients, &act.n_paper_recipients)) < 0 ||
 	    (error = cli_check_unused(a)) < 0)
 		goto out;
 	if (file) {
@@ -393,10 +369,10 @@ static int doc_act(remote *r, cli_args *a)
 out:
 	if (out)
 		vanthu__v1__document_response__free_unpacked(out, NULL);
-	split_free(act.coordinating_units, act.n_coordinating_units);
-	split_free(act.coordinating_persons, act.n_coordinating_persons);
-	split_free(act.recipients, act.n_recipients);
-	split_free(act.paper_recipients, act.n_paper_recipients);
+	cli_free_list(act.coordinating_units, act.n_coordinating_units);
+	cli_free_list(act.coordinating_persons, act.n_coordinating_persons);
+	cli_free_list(act.recipients, act.n_recipients);
+	cli_free_list(act.paper_recipients, act.n_paper_recipients);
 	free(data);
 	return error;
 }
@@ -614,8 +590,9 @@ static int cmd_rregister_books(remote *r, const char *noun, const char *verb, cl
 		Vanthu__V1__DefineBookRequest req = VANTHU__V1__DEFINE_BOOK_REQUEST__INIT;
 		Vanthu__V1__RegisterBook b = VANTHU__V1__REGISTER_BOOK__INIT;
 		Vanthu__V1__ChangeResult *out = NULL;
-		const char *dir = cli_opt(a, "direction"), *types = cli_opt(a, "types");
-		char *copy = NULL, *save = NULL, *tok, *list[32];
+		const char *dir = cli_opt(a, "direction");
+		char **types = NULL;
+		size_t ntypes = 0;
 		b.id = (char *)cli_opt(a, "id");
 		b.name = (char *)cli_opt(a, "name");
 		b.agency_symbol = (char *)(cli_opt(a, "agency-symbol") ? cli_opt(a, "agency-symbol") : "");
@@ -625,17 +602,17 @@ static int cmd_rregister_books(remote *r, const char *noun, const char *verb, cl
 			return vt_error_set(VT_EINVAL, "book define needs --id, --name and --direction");
 		b.direction = strcmp(dir, "incoming") == 0 ? VANTHU__V1__DIRECTION__INCOMING :
 			strcmp(dir, "outgoing") == 0 ? VANTHU__V1__DIRECTION__OUTGOING : 0;
-		if (types && (copy = strdup(types)))
-			for (tok = strtok_r(copy, ",", &save); tok && b.n_doc_types < 32; tok = strtok_r(NULL, ",", &save))
-				list[b.n_doc_types++] = tok;
-		b.doc_types = list;
+		if ((error = cli_split_list(cli_opt(a, "types"), &types, &ntypes)) < 0)
+			return error;
+		b.doc_types = types;
+		b.n_doc_types = ntypes;
 		req.book = &b;
 		if ((error = cli_check_unused(a)) == 0 &&
 		    (error = CALL(r, "Admin", "DefineBook", req, change_result, &out)) == 0) {
 			printf("book %s defined (log entry %" PRIu64 ")\n", b.id, out->seq);
 			vanthu__v1__change_result__free_unpacked(out, NULL);
 		}
-		free(copy);
+		cli_free_list(types, ntypes);
 		return error;
 	}
 	if (strcmp(verb, "list") != 0)

@@ -37,6 +37,15 @@ int vt_api_reply(vt_api_req *r, const ProtobufCMessage *msg);
 int vt_api_register(vt_rpc_server *server, vt_api *api);
 void vt_api_dispose(vt_api *api);
 
+/* Copies of listed messages (a vt_msg_fn that keeps what it is given). */
+typedef struct vt_api_collect_list {
+	void **items;
+	size_t n, cap;
+	const ProtobufCMessageDescriptor *desc;
+} vt_api_collect_list;
+int vt_api_collect(void *ctx, const void *msg);
+void vt_api_collect_free(vt_api_collect_list *c);
+
 /* Role sets (bit per Vanthu__V1__Role). */
 #define VT_ROLE(r) (1u << VANTHU__V1__ROLE__##r)
 #define VT_ROLES_ANY 0xfffffffeu

@@ -21,17 +21,12 @@ typedef struct api_method {
 int vt_api_require(const Vanthu__V1__Account *caller, uint32_t roles, const char *what)
 {
 	char allowed[256];
-	size_t used = 0;
 	if (!caller)
 		return vt_error_set(VT_EAUTH, "not logged in");
 	for (size_t i = 0; i < caller->n_roles; i++)
 		if ((unsigned)caller->roles[i] < 32 && (roles & (1u << caller->roles[i])))
 			return 0;
-	allowed[0] = 0;
-	for (unsigned i = 1; i < 32 && used + 1 < sizeof(allowed); i++)
-		if (roles & (1u << i))
-			used += (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s", used ? ", " : "",
-				vt_role_name((Vanthu__V1__Role)i));
+	vt_role_list(allowed, sizeof(allowed), roles);
 	return vt_error_set(VT_EPERM, "%s may not %s (allowed: %s)", caller->name, what, allowed);
 }
 
@@ -163,17 +158,11 @@ static int admin_reset_password(vt_api_req *r)
 	return error < 0 ? error : reply_change(r, &res);
 }
 
-typedef struct collect {
-	void **items;
-	size_t n, cap;
-	const ProtobufCMessageDescriptor *desc;
-} collect;
-
 /* Keeps a copy of each listed message (re-packed: the callback's copy is
  * freed by the iterator). */
-static int collect_msg(void *ctx, const void *msg)
+int vt_api_collect(void *ctx, const void *msg)
 {
-	collect *c = ctx;
+	vt_api_collect_list *c = ctx;
 	const ProtobufCMessage *m = msg;
 	size_t n = protobuf_c_message_get_packed_size(m);
 	uint8_t *buf;
@@ -196,7 +185,7 @@ static int collect_msg(void *ctx, const void *msg)
 	return 0;
 }
 
-static void collect_free(collect *c)
+void vt_api_collect_free(vt_api_collect_list *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		protobuf_c_message_free_unpacked(c->items[i], NULL);
@@ -206,15 +195,15 @@ static void collect_free(collect *c)
 static int admin_list_accounts(vt_api_req *r)
 {
 	Vanthu__V1__AccountList out = VANTHU__V1__ACCOUNT_LIST__INIT;
-	collect c = { .desc = &vanthu__v1__account__descriptor };
+	vt_api_collect_list c = { .desc = &vanthu__v1__account__descriptor };
 	int error = vt_account_list(r->api->node->store, r->api->node->node_id,
-		(vt_account_fn)collect_msg, &c);
+		(vt_account_fn)vt_api_collect, &c);
 	if (!error) {
 		out.accounts = (Vanthu__V1__Account **)c.items;
 		out.n_accounts = c.n;
 		error = vt_api_reply(r, &out.base);
 	}
-	collect_free(&c);
+	vt_api_collect_free(&c);
 	return error;
 }
 
@@ -239,14 +228,14 @@ static int admin_define_unit(vt_api_req *r)
 static int admin_list_units(vt_api_req *r)
 {
 	Vanthu__V1__UnitList out = VANTHU__V1__UNIT_LIST__INIT;
-	collect c = { .desc = &vanthu__v1__org_unit__descriptor };
-	int error = vt_unit_list(r->api->node->store, r->api->node->node_id, (vt_unit_fn)collect_msg, &c);
+	vt_api_collect_list c = { .desc = &vanthu__v1__org_unit__descriptor };
+	int error = vt_unit_list(r->api->node->store, r->api->node->node_id, (vt_unit_fn)vt_api_collect, &c);
 	if (!error) {
 		out.units = (Vanthu__V1__OrgUnit **)c.items;
 		out.n_units = c.n;
 		error = vt_api_reply(r, &out.base);
 	}
-	collect_free(&c);
+	vt_api_collect_free(&c);
 	return error;
 }
 
@@ -273,20 +262,20 @@ static int admin_define_book(vt_api_req *r)
 static int reg_list_books(vt_api_req *r)
 {
 	Vanthu__V1__BookList out = VANTHU__V1__BOOK_LIST__INIT;
-	collect c = { .desc = &vanthu__v1__register_book__descriptor };
+	vt_api_collect_list c = { .desc = &vanthu__v1__register_book__descriptor };
 	int error = vt_register_books(r->api->node->store, r->api->node->node_id,
-		(vt_register_book_fn)collect_msg, &c);
+		(vt_register_book_fn)vt_api_collect, &c);
 	if (!error) {
 		out.books = (Vanthu__V1__RegisterBook **)c.items;
 		out.n_books = c.n;
 		error = vt_api_reply(r, &out.base);
 	}
-	collect_free(&c);
+	vt_api_collect_free(&c);
 	return error;
 }
 
 typedef struct limited {
-	collect c;
+	vt_api_collect_list c;
 	size_t limit;
 } limited;
 
@@ -295,7 +284,7 @@ static int collect_limited(void *ctx, const Vanthu__V1__RegisterEntry *e)
 	limited *l = ctx;
 	if (l->c.n >= l->limit)
 		return 1; /* stop: enough */
-	return collect_msg(&l->c, e);
+	return vt_api_collect(&l->c, e);
 }
 
 static int reg_list_entries(vt_api_req *r)
@@ -318,7 +307,7 @@ static int reg_list_entries(vt_api_req *r)
 		out.n_entries = l.c.n;
 		error = vt_api_reply(r, &out.base);
 	}
-	collect_free(&l.c);
+	vt_api_collect_free(&l.c);
 	return error;
 }
 

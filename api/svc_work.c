@@ -49,10 +49,7 @@ out:
 /* Today in Vietnam, YYYY-MM-DD (deadlines are dates there). */
 static void today_vn(char out[11], int plus_days)
 {
-	time_t t = time(NULL) + 7 * 3600 + (time_t)plus_days * 86400;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	vt_date_vn(out, vt_clock_now(NULL) + (int64_t)plus_days * 86400 * 1000000);
 }
 
 static int open_state(Vanthu__V1__WorkflowState s)
@@ -106,37 +103,17 @@ int vt_api_doc_filter(vt_api_req *r, const Vanthu__V1__ListDocumentsRequest *in,
 
 /* ---- dossiers */
 
-static int keep_dossier(void *ctx, const Vanthu__V1__Dossier *d)
-{
-	Vanthu__V1__DossierList *l = ctx;
-	size_t n = vanthu__v1__dossier__get_packed_size(d);
-	uint8_t *buf = malloc(n ? n : 1);
-	Vanthu__V1__Dossier **grown = realloc(l->dossiers, (l->n_dossiers + 1) * sizeof(*grown));
-	if (!buf || !grown) {
-		free(buf);
-		if (grown)
-			l->dossiers = grown;
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	}
-	l->dossiers = grown;
-	vanthu__v1__dossier__pack(d, buf);
-	l->dossiers[l->n_dossiers] = vanthu__v1__dossier__unpack(NULL, n, buf);
-	free(buf);
-	if (!l->dossiers[l->n_dossiers])
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	l->n_dossiers++;
-	return 0;
-}
-
 int vt_api_dossier_list(vt_api_req *r)
 {
 	Vanthu__V1__DossierList out = VANTHU__V1__DOSSIER_LIST__INIT;
-	int error = vt_dossier_list(r->api->node->store, r->api->node->node_id, keep_dossier, &out);
-	if (!error)
+	vt_api_collect_list c = { .desc = &vanthu__v1__dossier__descriptor };
+	int error = vt_dossier_list(r->api->node->store, r->api->node->node_id, (vt_dossier_fn)vt_api_collect, &c);
+	if (!error) {
+		out.dossiers = (Vanthu__V1__Dossier **)c.items;
+		out.n_dossiers = c.n;
 		error = vt_api_reply(r, &out.base);
-	for (size_t i = 0; i < out.n_dossiers; i++)
-		vanthu__v1__dossier__free_unpacked(out.dossiers[i], NULL);
-	free(out.dossiers);
+	}
+	vt_api_collect_free(&c);
 	return error;
 }
 
@@ -196,10 +173,7 @@ static int count_doc(void *ctx, const void *msg)
 	if (d->state == VANTHU__V1__WORKFLOW_STATE__IN_RESOLVED) {
 		u->resolved++;
 		if (*d->deadline && d->resolved_at) {
-			time_t t = (time_t)(d->resolved_at / 1000000) + 7 * 3600;
-			struct tm tm;
-			gmtime_r(&t, &tm);
-			strftime(done, sizeof(done), "%Y-%m-%d", &tm);
+			vt_date_vn(done, d->resolved_at);
 			if (strcmp(done, d->deadline) > 0)
 				u->resolved_late++;
 		}

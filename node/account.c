@@ -43,6 +43,15 @@ int vt_role_parse(const char *name, Vanthu__V1__Role *out)
 		"archivist, auditor, admin)", name);
 }
 
+void vt_role_list(char *out, size_t cap, uint32_t roles)
+{
+	size_t used = 0;
+	out[0] = 0;
+	for (unsigned i = 1; i < NROLES && used + 1 < cap; i++)
+		if (roles & (1u << i))
+			used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", role_names[i]);
+}
+
 int vt_account_has_role(const Vanthu__V1__Account *a, Vanthu__V1__Role role)
 {
 	for (size_t i = 0; i < a->n_roles; i++)
@@ -101,7 +110,7 @@ static int roles_ok(Vanthu__V1__Role *roles, size_t n)
 	return 0;
 }
 
-static int unit_exists(vt_apply_ctx *ctx, const char *id)
+int vt_unit_exists(vt_apply_ctx *ctx, const char *id)
 {
 	vt_key k;
 	char *v = NULL;
@@ -131,7 +140,7 @@ int vt_account_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, v
 		return vt_error_set(VT_EINVAL, "login name '%s': 2-64 of a-z 0-9 . _ -, starting with a letter", in->name);
 	if (!*in->full_name)
 		return vt_error_set(VT_EINVAL, "account '%s' needs the person's full name", in->name);
-	if ((error = roles_ok(in->roles, in->n_roles)) < 0 || (error = unit_exists(ctx, in->unit)) < 0)
+	if ((error = roles_ok(in->roles, in->n_roles)) < 0 || (error = vt_unit_exists(ctx, in->unit)) < 0)
 		return error;
 	key_account(&k, ctx->origin, in->name);
 	if ((error = vt_batch_get(ctx->batch, VT_CF_ACCOUNT, k.buf, k.len, &v, &n)) == 0) {
@@ -159,6 +168,12 @@ static int load_account(vt_apply_ctx *ctx, const char *name, vt_key *k, Vanthu__
 	return error;
 }
 
+int vt_account_load(vt_apply_ctx *ctx, const char *name, Vanthu__V1__Account **out)
+{
+	vt_key k;
+	return load_account(ctx, name, &k, out);
+}
+
 int vt_account_apply_updated(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
 {
 	const Vanthu__V1__AccountUpdated *u = e->event->account_updated;
@@ -183,7 +198,7 @@ int vt_account_apply_updated(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, v
 		acc.n_roles = u->n_roles;
 	}
 	if (u->set_unit) {
-		if ((error = unit_exists(ctx, u->unit)) < 0)
+		if ((error = vt_unit_exists(ctx, u->unit)) < 0)
 			goto out;
 		acc.unit = u->unit;
 	}
@@ -227,7 +242,7 @@ int vt_account_apply_unit(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_a
 		return vt_error_set(VT_EINVAL, "unit '%s' needs a name", u->id);
 	if (*u->parent && strcmp(u->parent, u->id) == 0)
 		return vt_error_set(VT_EINVAL, "unit '%s' cannot be its own parent", u->id);
-	if ((error = unit_exists(ctx, u->parent)) < 0)
+	if ((error = vt_unit_exists(ctx, u->parent)) < 0)
 		return error;
 	key_unit(&k, ctx->origin, u->id);
 	return vt_apply_put(ctx, VT_CF_ACCOUNT, &k, &u->base);

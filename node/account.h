@@ -30,6 +30,13 @@ typedef int (*vt_unit_fn)(void *ctx, const Vanthu__V1__OrgUnit *u);
 int vt_unit_list(vt_store *store, const char *origin, vt_unit_fn fn, void *ctx);
 
 int vt_account_has_role(const Vanthu__V1__Account *a, Vanthu__V1__Role role);
+/* "clerk, staff": the roles whose bits (1 << role) are set. */
+void vt_role_list(char *out, size_t cap, uint32_t roles);
+
+/* Inside an apply (read-your-writes): an account, or VT_ENOTFOUND; whether
+ * a unit exists (0, or VT_EINVAL naming it; "" counts as none needed). */
+int vt_account_load(vt_apply_ctx *ctx, const char *name, Vanthu__V1__Account **out);
+int vt_unit_exists(vt_apply_ctx *ctx, const char *id);
 const char *vt_role_name(Vanthu__V1__Role role);
 int vt_role_parse(const char *name, Vanthu__V1__Role *out);
 

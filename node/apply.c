@@ -6,6 +6,7 @@
 #include "register.h"
 #include "workflow.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,6 +69,22 @@ uint32_t vt_year_vn(int64_t time_us)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	return (uint32_t)tm.tm_year + 1900;
+}
+
+void vt_date_vn(char out[11], int64_t time_us)
+{
+	time_t t = (time_t)(time_us / 1000000) + 7 * 3600;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int vt_date_ok(const char *s)
+{
+	int y, m, d;
+	char tail;
+	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && y >= 1945 && y <= 9999 &&
+		m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,

@@ -33,6 +33,10 @@ int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *entry, vt_apply_resu
 
 /* Calendar year of a UTC µs time in Vietnam (UTC+7), the register year. */
 uint32_t vt_year_vn(int64_t time_us);
+/* The date of a UTC µs time in Vietnam, YYYY-MM-DD. */
+void vt_date_vn(char out[11], int64_t time_us);
+/* 1 if s is a date YYYY-MM-DD (1945 or later). */
+int vt_date_ok(const char *s);
 
 /* Helpers shared by the apply modules: read and decode a message. */
 int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,

@@ -34,18 +34,6 @@ int vt_doc_id_parse(const char *id, const char *origin, uint64_t *seq)
 	return 0;
 }
 
-/* YYYY-MM-DD, or empty. */
-static int date_ok(const char *s)
-{
-	int y, m, d;
-	char tail;
-	if (!*s)
-		return 1;
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
-		return 0;
-	return y >= 1945 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
 /* A blob is stored, or comes in this very batch (an upload). */
 static int blob_size(vt_apply_ctx *ctx, const uint8_t hash[VT_HASH_LEN], size_t *size)
 {
@@ -73,9 +61,9 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 	    strlen(m->issuing_agency) > 300 || strlen(m->issuing_agency_code) > 32)
 		return vt_error_set(VT_EINVAL, "summary (max 4096 bytes), số/ký hiệu (100), type (32) or "
 			"issuing agency (300) too long");
-	if (!date_ok(m->issue_date))
+	if (*m->issue_date && !vt_date_ok(m->issue_date))
 		return vt_error_set(VT_EINVAL, "issue date '%s' is not YYYY-MM-DD", m->issue_date);
-	if (!date_ok(m->due_date))
+	if (*m->due_date && !vt_date_ok(m->due_date))
 		return vt_error_set(VT_EINVAL, "due date '%s' is not YYYY-MM-DD", m->due_date);
 	if ((unsigned)m->urgency > VANTHU__V1__URGENCY__URGENCY_FLASH_TIMED)
 		return vt_error_set(VT_EINVAL, "urgency %d is not one of 0..4", (int)m->urgency);

@@ -172,16 +172,6 @@ int vt_workflow_registration(const Vanthu__V1__Document *doc, Vanthu__V1__Workfl
 	return 0;
 }
 
-static void role_list(char *out, size_t cap, uint32_t roles)
-{
-	size_t used = 0;
-	out[0] = 0;
-	for (unsigned i = 1; i < 32 && used + 1 < cap; i++)
-		if (roles & (1u << i))
-			used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "",
-				vt_role_name((Vanthu__V1__Role)i));
-}
-
 int vt_workflow_check(const Vanthu__V1__Document *doc, Vanthu__V1__Action action,
 	const Vanthu__V1__Account *a)
 {
@@ -197,7 +187,7 @@ int vt_workflow_check(const Vanthu__V1__Document *doc, Vanthu__V1__Action action
 		if ((unsigned)a->roles[i] < 32 && (t->roles & (1u << a->roles[i])))
 			ok = 1;
 	if (!ok) {
-		role_list(roles, sizeof(roles), t->roles);
+		vt_role_list(roles, sizeof(roles), t->roles);
 		return vt_error_set(VT_EPERM, "%s may not '%s' a %s document (allowed: %s)", a->name,
 			vt_action_name(action), vt_state_name(doc->state), roles);
 	}
@@ -357,23 +347,11 @@ static int need(const char *v, const char *what, Vanthu__V1__Action a)
 	return 0;
 }
 
-static int date_ok(const char *s)
-{
-	int y, m, d;
-	char tail;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && y >= 1945 && m >= 1 &&
-		m <= 12 && d >= 1 && d <= 31;
-}
-
 static int account_with_role(vt_apply_ctx *ctx, const char *name, uint32_t roles, const char *as)
 {
 	Vanthu__V1__Account *a = NULL;
-	vt_key k;
 	int ok = 0, error;
-	vt_key_init(&k, ctx->origin);
-	vt_key_u8(&k, 'A');
-	vt_key_str(&k, name);
-	if ((error = vt_apply_get(ctx, VT_CF_ACCOUNT, &k, &vanthu__v1__account__descriptor, (ProtobufCMessage **)&a)) < 0)
+	if ((error = vt_account_load(ctx, name, &a)) < 0)
 		return error == VT_ENOTFOUND ? vt_error_set(VT_EINVAL, "no account '%s'", name) : error;
 	for (size_t i = 0; i < a->n_roles; i++)
 		if ((unsigned)a->roles[i] < 32 && (roles & (1u << a->roles[i])))
@@ -386,21 +364,6 @@ static int account_with_role(vt_apply_ctx *ctx, const char *name, uint32_t roles
 	return error;
 }
 
-static int unit_exists(vt_apply_ctx *ctx, const char *id)
-{
-	vt_key k;
-	char *v = NULL;
-	size_t n;
-	int error;
-	vt_key_init(&k, ctx->origin);
-	vt_key_u8(&k, 'U');
-	vt_key_str(&k, id);
-	if ((error = vt_batch_get(ctx->batch, VT_CF_ACCOUNT, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_EINVAL, "no organisation unit '%s'", id) : error;
-	free(v);
-	return 0;
-}
-
 /* An attached file: a stored blob; scans must be PDF 1.4 or later. */
 static int attachment_ok(vt_apply_ctx *ctx, const Vanthu__V1__Attachment *att, int pdf)
 {
@@ -409,9 +372,14 @@ static int attachment_ok(vt_apply_ctx *ctx, const Vanthu__V1__Attachment *att, i
 	int error;
 	if (!att || att->sha256.len != VT_HASH_LEN)
 		return vt_error_set(VT_EINVAL, "an attachment (a file uploaded before) is needed");
-	if ((error = vt_store_get(ctx->blobs, VT_CF_BLOB, att->sha256.data, VT_HASH_LEN, &v, &n)) < 0)
+	if ((error = vt_store_blob_size(ctx->blobs, att->sha256.data, &n)) < 0)
 		return error == VT_ENOTFOUND ? vt_error_set(VT_EINVAL, "the file %s was never uploaded", att->name) : error;
-	if (pdf && (n < 8 || memcmp(v, "%PDF-1.", 7) != 0 || v[7] < '4' || v[7] > '9'))
+	if (!pdf)
+		return 0;
+	/* a scan: its header says the PDF version */
+	if ((error = vt_store_get(ctx->blobs, VT_CF_BLOB, att->sha256.data, VT_HASH_LEN, &v, &n)) < 0)
+		return error;
+	if (n < 8 || memcmp(v, "%PDF-1.", 7) != 0 || v[7] < '4' || v[7] > '9')
 		error = vt_error_set(VT_EINVAL, "the scan %s must be a PDF of version 1.4 or later", att->name);
 	free(v);
 	return error;
@@ -493,15 +461,15 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 			error = vt_error_set(VT_EINVAL, "'direct' needs the lead unit or person (chủ trì)");
 			goto out;
 		}
-		if (*act->deadline && !date_ok(act->deadline)) {
+		if (*act->deadline && !vt_date_ok(act->deadline)) {
 			error = vt_error_set(VT_EINVAL, "deadline '%s' is not YYYY-MM-DD", act->deadline);
 			goto out;
 		}
-		if ((*act->lead_unit && (error = unit_exists(ctx, act->lead_unit)) < 0) ||
+		if ((*act->lead_unit && (error = vt_unit_exists(ctx, act->lead_unit)) < 0) ||
 		    (*act->lead_person && (error = account_with_role(ctx, act->lead_person, WORKERS, "as lead")) < 0))
 			goto out;
 		for (size_t i = 0; i < act->n_coordinating_units; i++)
-			if ((error = unit_exists(ctx, act->coordinating_units[i])) < 0)
+			if ((error = vt_unit_exists(ctx, act->coordinating_units[i])) < 0)
 				goto out;
 		for (size_t i = 0; i < act->n_coordinating_persons; i++)
 			if ((error = account_with_role(ctx, act->coordinating_persons[i], WORKERS, "to coordinate")) < 0)
@@ -588,7 +556,7 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 		upd.holder = act->to;
 		break;
 	case A(SEND_FOR_APPRAISAL):
-		if ((error = need(act->to, "the functional unit (to)", a)) < 0 || (error = unit_exists(ctx, act->to)) < 0)
+		if ((error = need(act->to, "the functional unit (to)", a)) < 0 || (error = vt_unit_exists(ctx, act->to)) < 0)
 			goto out;
 		upd.appraisal_unit = act->to;
 		break;
@@ -598,10 +566,7 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 			goto out;
 		if (!*meta.issue_date) {
 			/* ngày tháng văn bản: the day of issue, Vietnam time */
-			time_t tt = (time_t)(e->time / 1000000) + 7 * 3600;
-			struct tm tm;
-			gmtime_r(&tt, &tm);
-			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+			vt_date_vn(date, e->time);
 			meta.issue_date = date;
 		}
 		/* the file with the agency's signature and stamp */
@@ -621,7 +586,7 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 			goto out;
 		}
 		for (size_t i = 0; i < act->n_recipients; i++)
-			if ((error = unit_exists(ctx, act->recipients[i])) < 0)
+			if ((error = vt_unit_exists(ctx, act->recipients[i])) < 0)
 				goto out;
 		upd.distributed_to = act->recipients;
 		upd.n_distributed_to = act->n_recipients;
