@@ -375,6 +375,52 @@ static inline void bench_doc_event_dispose(bench_doc_event *d)
 	d->summary = NULL;
 }
 
+/* ---- small helpers shared by the programs */
+
+static inline void bench_fig2(bench_report *rep, const char *a, const char *b, double v, const char *unit)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%.40s%.23s", a, b);
+	bench_fig(rep, name, v, unit);
+}
+
+static inline void bench_sleep(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* out = dir/name, which must not exist yet (a fresh --dir). */
+static inline void bench_subdir(char *out, size_t cap, const char *dir, const char *name)
+{
+	struct stat st;
+	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
+		bench_die("path too long");
+	if (stat(out, &st) == 0)
+		bench_die("%s already exists; give an empty --dir", out);
+}
+
+#include "log.h"
+
+/* Entries and group commits of a log since the last call. */
+typedef struct bench_log_mark {
+	uint64_t size, commits;
+} bench_log_mark;
+
+static inline void bench_log_since(vt_log *log, bench_log_mark *m, uint64_t *entries, uint64_t *commits)
+{
+	uint64_t c, e, size = vt_log_size(log);
+	vt_log_stats(log, &c, &e);
+	if (entries)
+		*entries = size - m->size;
+	if (commits)
+		*commits = c - m->commits;
+	m->size = size;
+	m->commits = c;
+}
+
+
 /* ---- the raw RocksDB baseline: one database with the options of the
  * node's store (node/store.c), written with a synced WAL. blob_files: like
  * the blob column family (values over 4 KiB in blob files, uncompressed,

@@ -18,6 +18,7 @@
 
 #include "account.h"
 #include "bench.h"
+#include "bench_grpc.h"
 #include "doc.h"
 #include "hash.h"
 #include "log.h"
@@ -182,10 +183,6 @@ static void parse(opts *o, int argc, char **argv)
 			"auto|shared|own, phases of 1234");
 }
 
-static void set_name(const char *name)
-{
-	pthread_setname_np(pthread_self(), name);
-}
 
 /* ---- the server: the node's services plus an echo method */
 
@@ -224,9 +221,9 @@ static void server_up(bench *b, int tls)
 	echo.max_request = 1 << 20;
 	bench_check(vt_rpc_server_add(b->srv, &echo), "add echo");
 	/* The handler threads inherit the name of the thread that starts them. */
-	set_name("vt-srv");
+	bench_thread_name("vt-srv");
 	bench_check(vt_rpc_server_start(b->srv), "vt_rpc_server_start");
-	set_name("bench-main");
+	bench_thread_name("bench-main");
 	b->tls = tls;
 	snprintf(b->target, sizeof(b->target), "127.0.0.1:%d", port);
 }
@@ -251,23 +248,6 @@ static void client_new(bench *b, vt_rpc_client **out)
 	bench_check(vt_rpc_client_new(out, b->target, &co), "vt_rpc_client_new");
 }
 
-/* A unary call whose response is decoded as desc; dies on failure. */
-static void *call(vt_rpc_client *c, const char *path, const vt_rpc_md *md, size_t nmd,
-	const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc, uint8_t *buf, size_t cap)
-{
-	vt_rpc_buf resp = { 0 };
-	size_t n = protobuf_c_message_get_packed_size(req);
-	void *out;
-	if (n > cap)
-		bench_die("%s: request of %zu bytes over %zu", path, n, cap);
-	protobuf_c_message_pack(req, buf);
-	bench_check(vt_rpc_unary(c, path, md, nmd, buf, n, TIMEOUT_MS, &resp), path);
-	out = protobuf_c_message_unpack(desc, NULL, resp.len, resp.data);
-	vt_rpc_buf_dispose(&resp);
-	if (!out)
-		bench_die("%s: the response does not decode", path);
-	return out;
-}
 
 /* ---- workers */
 
@@ -276,7 +256,7 @@ static void *call(vt_rpc_client *c, const char *path, const vt_rpc_md *md, size_
 static void worker_begin(worker *w, const char *name)
 {
 	bench *b = w->b;
-	set_name(name);
+	bench_thread_name(name);
 	if (b->srv) {
 		if (b->mode == MODE_OWN)
 			client_new(b, &w->client);
@@ -300,8 +280,8 @@ static void warm_up(worker *w)
 	vt_rpc_md md[1] = { { "authorization", b->bearer } };
 	Vanthu__V1__Document *d;
 	req.id = b->doc_id;
-	d = call(w->client, "/vanthu.v1.Documents/Get", md, 1, &req.base, &vanthu__v1__document__descriptor,
-		w->msg, META_CAP);
+	d = bench_call(w->client, "/vanthu.v1.Documents/Get", md, 1, &req.base, &vanthu__v1__document__descriptor,
+		w->msg, META_CAP, TIMEOUT_MS);
 	vanthu__v1__document__free_unpacked(d, NULL);
 }
 
@@ -346,8 +326,8 @@ static void *get_worker(void *arg)
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		Vanthu__V1__Document *d;
 		double t0 = bench_now();
-		d = call(w->client, "/vanthu.v1.Documents/Get", md, 1, &req.base, &vanthu__v1__document__descriptor,
-			w->msg, META_CAP);
+		d = bench_call(w->client, "/vanthu.v1.Documents/Get", md, 1, &req.base, &vanthu__v1__document__descriptor,
+			w->msg, META_CAP, TIMEOUT_MS);
 		bench_samples_add(&w->lat_ms, (bench_now() - t0) * 1e3);
 		if (strcmp(d->id, b->doc_id) != 0)
 			bench_die("Get: asked for %s, got %s", b->doc_id, d->id);
@@ -383,14 +363,14 @@ static void *reg_worker(void *arg)
 		next_doc(w);
 		creq.meta = &w->ev.meta;
 		t0 = bench_now();
-		created = call(w->client, "/vanthu.v1.Documents/Create", md, 1, &creq.base,
-			&vanthu__v1__document_response__descriptor, w->msg, META_CAP);
+		created = bench_call(w->client, "/vanthu.v1.Documents/Create", md, 1, &creq.base,
+			&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
 		if (!created->document)
 			bench_die("Create: no document in the response");
 		rreq.document_id = created->document->id;
 		rreq.book = BOOK;
-		reg = call(w->client, "/vanthu.v1.Documents/RegisterDocument", md, 1, &rreq.base,
-			&vanthu__v1__document_response__descriptor, w->msg, META_CAP);
+		reg = bench_call(w->client, "/vanthu.v1.Documents/RegisterDocument", md, 1, &rreq.base,
+			&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
 		bench_samples_add(&w->lat_ms, (bench_now() - t0) * 1e3);
 		if (!reg->document || !reg->document->number)
 			bench_die("RegisterDocument: %s got no number", created->document->id);
@@ -407,7 +387,7 @@ static void *store_worker(void *arg)
 {
 	worker *w = arg;
 	bench *b = w->b;
-	set_name("bench-app");
+	bench_thread_name("bench-app");
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
@@ -515,7 +495,7 @@ static void *raw_worker(void *arg)
 	worker *w = arg;
 	bench *b = w->b;
 	uint8_t key[16];
-	set_name("bench-raw");
+	bench_thread_name("bench-raw");
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		char *err = NULL;
@@ -536,12 +516,6 @@ static void *raw_worker(void *arg)
 
 /* ---- runs */
 
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
 
 /* Runs n threads of fn for --seconds: they prepare (clients, a first
  * call), start together, stop together. */
@@ -578,7 +552,7 @@ static result run_threads(bench *b, int n, void *(*fn)(void *))
 	pthread_barrier_wait(&b->start);
 	t0 = bench_now();
 	cpu_take(&s0);
-	sleep_s(b->o.seconds);
+	bench_sleep(b->o.seconds);
 	cpu_take(&s1);
 	atomic_store(&b->stop, 1);
 	for (int i = 0; i < n; i++)
@@ -611,23 +585,9 @@ static result run_threads(bench *b, int n, void *(*fn)(void *))
 	return res;
 }
 
-static void fig2(bench_report *rep, const char *a, const char *b, double v, const char *unit)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "%.40s%.23s", a, b);
-	bench_fig(rep, name, v, unit);
-}
 
 /* ---- setup */
 
-static void sub(char *out, size_t cap, const char *dir, const char *name)
-{
-	struct stat st;
-	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
-		bench_die("path too long");
-	if (stat(out, &st) == 0)
-		bench_die("%s already exists; give an empty --dir", out);
-}
 
 static void node_new(const char *dir, vt_node **out)
 {
@@ -691,8 +651,8 @@ static void login(bench *b)
 	client_new(b, &c);
 	req.name = CLERK;
 	req.password = CLERK_PASSWORD;
-	resp = call(c, "/vanthu.v1.Auth/Login", NULL, 0, &req.base, &vanthu__v1__login_response__descriptor, buf,
-		sizeof(buf));
+	resp = bench_call(c, "/vanthu.v1.Auth/Login", NULL, 0, &req.base, &vanthu__v1__login_response__descriptor, buf,
+		sizeof(buf), TIMEOUT_MS);
 	if (strlen(resp->token) != VT_TOKEN_HEX || !resp->account ||
 	    !vt_account_has_role(resp->account, VANTHU__V1__ROLE__CLERK))
 		bench_die("Login: no token, or the account is not a clerk");
@@ -718,22 +678,7 @@ static void raw_close(bench *b)
 	b->raw = NULL;
 }
 
-/* Entries and group commits of a log since the last call. */
-typedef struct log_mark {
-	uint64_t size, commits;
-} log_mark;
 
-static void log_since(vt_log *log, log_mark *m, uint64_t *entries, uint64_t *commits)
-{
-	uint64_t c, e, size = vt_log_size(log);
-	vt_log_stats(log, &c, &e);
-	if (entries)
-		*entries = size - m->size;
-	if (commits)
-		*commits = c - m->commits;
-	m->size = size;
-	m->commits = c;
-}
 
 static const char *const tname[2] = { "plain", "tls" };
 
@@ -773,11 +718,11 @@ static void phase_echo(bench *b, bench_report *rep, found *f)
 		printf("client mode %s: %s (%s; used for every API run over %s)\n", tname[t],
 			f->mode[t] == MODE_OWN ? "one client (connection) per thread" : "one client shared by the threads",
 			b->o.client_mode ? "as asked" : "the faster", tname[t]);
-		fig2(rep, "client_own_", tname[t], f->mode[t] == MODE_OWN, "bool");
-		fig2(rep, "echo_", tname[t], f->echo[t].per_s, "calls/s");
+		bench_fig2(rep, "client_own_", tname[t], f->mode[t] == MODE_OWN, "bool");
+		bench_fig2(rep, "echo_", tname[t], f->echo[t].per_s, "calls/s");
 		snprintf(name, sizeof(name), "echo_%s", tname[t]);
-		fig2(rep, name, "_p99", f->echo[t].p99_ms, "ms");
-		fig2(rep, name, "_cpu_per_call", cpu_per_op(&f->echo[t]), "us");
+		bench_fig2(rep, name, "_p99", f->echo[t].p99_ms, "ms");
+		bench_fig2(rep, name, "_cpu_per_call", cpu_per_op(&f->echo[t]), "us");
 	}
 	f->echo_done = 1;
 }
@@ -794,11 +739,11 @@ static void phase_get(bench *b, bench_report *rep, found *f)
 		server_down(b);
 		snprintf(label, sizeof(label), "get_%s", tname[t]);
 		bench_fig(rep, label, f->get[t].per_s, "calls/s");
-		fig2(rep, label, "_p50", f->get[t].p50_ms, "ms");
-		fig2(rep, label, "_p99", f->get[t].p99_ms, "ms");
-		fig2(rep, label, "_cpu_per_call", cpu_per_op(&f->get[t]), "us");
+		bench_fig2(rep, label, "_p50", f->get[t].p50_ms, "ms");
+		bench_fig2(rep, label, "_p99", f->get[t].p99_ms, "ms");
+		bench_fig2(rep, label, "_cpu_per_call", cpu_per_op(&f->get[t]), "us");
 		if (f->echo_done)
-			fig2(rep, label, "_ratio_echo", f->get[t].per_s / f->echo[t].per_s, "x");
+			bench_fig2(rep, label, "_ratio_echo", f->get[t].per_s / f->echo[t].per_s, "x");
 		cpu_print(label, "client threads", &f->get[t].cpu);
 	}
 	f->get_done = 1;
@@ -809,7 +754,7 @@ static void phase_get(bench *b, bench_report *rep, found *f)
 static void phase_reg(bench *b, bench_report *rep, found *f)
 {
 	char label[64];
-	log_mark mark = { 0 };
+	bench_log_mark mark = { 0 };
 	uint64_t entries, commits;
 	bench_doc_event probe;
 
@@ -820,9 +765,9 @@ static void phase_reg(bench *b, bench_report *rep, found *f)
 	bench_doc_event_dispose(&probe);
 
 	node_new(b->storedir, &b->snode);
-	log_since(b->snode->log, &mark, NULL, NULL);
+	bench_log_since(b->snode->log, &mark, NULL, NULL);
 	f->store = run_threads(b, b->o.threads, store_worker);
-	log_since(b->snode->log, &mark, &entries, &commits);
+	bench_log_since(b->snode->log, &mark, &entries, &commits);
 	vt_node_free(b->snode);
 	b->snode = NULL;
 	bench_fig(rep, "store_reg", f->store.per_s, "registrations/s");
@@ -838,24 +783,24 @@ static void phase_reg(bench *b, bench_report *rep, found *f)
 		result *r = &f->reg[t];
 		server_up(b, t);
 		b->mode = f->mode[t];
-		log_since(b->node->log, &mark, NULL, NULL);
+		bench_log_since(b->node->log, &mark, NULL, NULL);
 		*r = run_threads(b, b->o.threads, reg_worker);
-		log_since(b->node->log, &mark, &entries, &commits);
+		bench_log_since(b->node->log, &mark, &entries, &commits);
 		server_down(b);
 		snprintf(label, sizeof(label), "reg_%s", tname[t]);
 		bench_fig(rep, label, r->per_s, "registrations/s");
-		fig2(rep, label, "_appends", (double)entries / r->seconds, "appends/s");
-		fig2(rep, label, "_p50", r->p50_ms, "ms");
-		fig2(rep, label, "_p99", r->p99_ms, "ms");
-		fig2(rep, label, "_group", commits ? (double)entries / (double)commits : 0, "entries/commit");
-		fig2(rep, label, "_commits", (double)commits / r->seconds, "commits/s");
-		fig2(rep, label, "_ratio_store", r->per_s / f->store.per_s, "x");
-		fig2(rep, label, "_cpu_per_reg", cpu_per_op(r), "us");
+		bench_fig2(rep, label, "_appends", (double)entries / r->seconds, "appends/s");
+		bench_fig2(rep, label, "_p50", r->p50_ms, "ms");
+		bench_fig2(rep, label, "_p99", r->p99_ms, "ms");
+		bench_fig2(rep, label, "_group", commits ? (double)entries / (double)commits : 0, "entries/commit");
+		bench_fig2(rep, label, "_commits", (double)commits / r->seconds, "commits/s");
+		bench_fig2(rep, label, "_ratio_store", r->per_s / f->store.per_s, "x");
+		bench_fig2(rep, label, "_cpu_per_reg", cpu_per_op(r), "us");
 		if (t == 0) {
-			fig2(rep, label, "_cpu", r->cpu.total, "cores");
-			fig2(rep, label, "_cpu_client", r->cpu.cls[CLS_DRIVER], "cores");
-			fig2(rep, label, "_cpu_server", r->cpu.cls[CLS_SERVER], "cores");
-			fig2(rep, label, "_cpu_grpc_other", r->cpu.cls[CLS_OTHER] + r->cpu.gone, "cores");
+			bench_fig2(rep, label, "_cpu", r->cpu.total, "cores");
+			bench_fig2(rep, label, "_cpu_client", r->cpu.cls[CLS_DRIVER], "cores");
+			bench_fig2(rep, label, "_cpu_server", r->cpu.cls[CLS_SERVER], "cores");
+			bench_fig2(rep, label, "_cpu_grpc_other", r->cpu.cls[CLS_OTHER] + r->cpu.gone, "cores");
 		}
 		cpu_print(label, "client threads", &r->cpu);
 	}
@@ -929,7 +874,7 @@ int main(int argc, char **argv)
 	const char *dir;
 
 	parse(&b.o, argc, argv);
-	set_name("bench-main");
+	bench_thread_name("bench-main");
 	if (b.o.dir) {
 		dir = b.o.dir;
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -939,10 +884,10 @@ int main(int argc, char **argv)
 		dir = tmp;
 	}
 	snprintf(b.dir, sizeof(b.dir), "%s", dir);
-	sub(b.nodedir, sizeof(b.nodedir), dir, "node");
-	sub(b.storedir, sizeof(b.storedir), dir, "storage");
-	sub(b.rawdir, sizeof(b.rawdir), dir, "raw");
-	sub(b.tlsdir, sizeof(b.tlsdir), dir, "tls");
+	bench_subdir(b.nodedir, sizeof(b.nodedir), dir, "node");
+	bench_subdir(b.storedir, sizeof(b.storedir), dir, "storage");
+	bench_subdir(b.rawdir, sizeof(b.rawdir), dir, "raw");
+	bench_subdir(b.tlsdir, sizeof(b.tlsdir), dir, "tls");
 	snprintf(b.ca, sizeof(b.ca), "%.4000s/ca.pem", b.tlsdir);
 	snprintf(b.cert, sizeof(b.cert), "%.4000s/server.pem", b.tlsdir);
 	snprintf(b.key, sizeof(b.key), "%.4000s/server.key", b.tlsdir);

@@ -251,14 +251,6 @@ static uint64_t commits_since(vt_node *node, uint64_t *last)
 	return n;
 }
 
-static void sub(char *out, size_t cap, const char *dir, const char *name)
-{
-	struct stat st;
-	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
-		bench_die("path too long");
-	if (stat(out, &st) == 0)
-		bench_die("%s already exists; give an empty --dir", out);
-}
 
 int main(int argc, char **argv)
 {
@@ -281,9 +273,9 @@ int main(int argc, char **argv)
 		bench_tmpdir(tmp, sizeof(tmp), "bench_log");
 		dir = tmp;
 	}
-	sub(raw1, sizeof(raw1), dir, "raw-1");
-	sub(rawn, sizeof(rawn), dir, "raw-n");
-	sub(nodedir, sizeof(nodedir), dir, "node");
+	bench_subdir(raw1, sizeof(raw1), dir, "raw-1");
+	bench_subdir(rawn, sizeof(rawn), dir, "raw-n");
+	bench_subdir(nodedir, sizeof(nodedir), dir, "node");
 
 	printf("bench_log: durable appends vs synced RocksDB puts\n");
 	bench_print_machine();

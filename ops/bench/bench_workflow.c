@@ -20,6 +20,7 @@
 
 #include "account.h"
 #include "bench.h"
+#include "bench_grpc.h"
 #include "doc.h"
 #include "log.h"
 #include "node.h"
@@ -213,10 +214,6 @@ static void parse(opts *o, int argc, char **argv)
 			"300..60000, put-bytes 16..1 MiB, dossier thread|workflow|both");
 }
 
-static void set_name(const char *name)
-{
-	pthread_setname_np(pthread_self(), name);
-}
 
 /* ---- the server: the node's services, plaintext on 127.0.0.1:0 */
 
@@ -233,9 +230,9 @@ static void server_up(bench *b)
 	bench_check(port, "vt_rpc_server_new");
 	bench_check(vt_api_register(b->srv, &b->api), "vt_api_register");
 	/* The handler threads inherit the name of the thread that starts them. */
-	set_name("vt-srv");
+	bench_thread_name("vt-srv");
 	bench_check(vt_rpc_server_start(b->srv), "vt_rpc_server_start");
-	set_name("bench-main");
+	bench_thread_name("bench-main");
 	snprintf(b->target, sizeof(b->target), "127.0.0.1:%d", port);
 }
 
@@ -256,23 +253,6 @@ static void client_new(bench *b, vt_rpc_client **out)
 	bench_check(vt_rpc_client_new(out, b->target, &co), "vt_rpc_client_new");
 }
 
-/* A unary call whose response is decoded as desc; dies on failure. */
-static void *call(vt_rpc_client *c, const char *path, const vt_rpc_md *md, size_t nmd,
-	const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc, uint8_t *buf, size_t cap)
-{
-	vt_rpc_buf resp = { 0 };
-	size_t n = protobuf_c_message_get_packed_size(req);
-	void *out;
-	if (n > cap)
-		bench_die("%s: request of %zu bytes over %zu", path, n, cap);
-	protobuf_c_message_pack(req, buf);
-	bench_check(vt_rpc_unary(c, path, md, nmd, buf, n, TIMEOUT_MS, &resp), path);
-	out = protobuf_c_message_unpack(desc, NULL, resp.len, resp.data);
-	vt_rpc_buf_dispose(&resp);
-	if (!out)
-		bench_die("%s: the response does not decode", path);
-	return out;
-}
 
 /* ---- one workflow */
 
@@ -377,7 +357,7 @@ static void *api_worker(void *arg)
 		md[p][0].key = "authorization";
 		md[p][0].value = b->bearer[p];
 	}
-	set_name("bench-cli");
+	bench_thread_name("bench-cli");
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		Vanthu__V1__CreateDocumentRequest creq = VANTHU__V1__CREATE_DOCUMENT_REQUEST__INIT;
@@ -387,16 +367,16 @@ static void *api_worker(void *arg)
 		next_doc(w);
 		creq.meta = &w->ev.meta;
 		t0 = t = bench_now();
-		r = call(b->shared, "/vanthu.v1.Documents/Create", md[P_CLERK], 1, &creq.base,
-			&vanthu__v1__document_response__descriptor, w->msg, META_CAP);
+		r = bench_call(b->shared, "/vanthu.v1.Documents/Create", md[P_CLERK], 1, &creq.base,
+			&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
 		step_done(w, S_CREATE, &t);
 		check_doc(r, S_CREATE);
 		snprintf(id, sizeof(id), "%s", r->document->id);
 		vanthu__v1__document_response__free_unpacked(r, NULL);
 		rreq.document_id = id;
 		rreq.book = BOOK;
-		r = call(b->shared, "/vanthu.v1.Documents/RegisterDocument", md[P_CLERK], 1, &rreq.base,
-			&vanthu__v1__document_response__descriptor, w->msg, META_CAP);
+		r = bench_call(b->shared, "/vanthu.v1.Documents/RegisterDocument", md[P_CLERK], 1, &rreq.base,
+			&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
 		step_done(w, S_REGISTER, &t);
 		check_doc(r, S_REGISTER);
 		vanthu__v1__document_response__free_unpacked(r, NULL);
@@ -406,8 +386,8 @@ static void *api_worker(void *arg)
 			action_of(w, s, id, &act);
 			areq.action = &act;
 			t = bench_now();
-			r = call(b->shared, "/vanthu.v1.Documents/Act", md[steps[s].who], 1, &areq.base,
-				&vanthu__v1__document_response__descriptor, w->msg, META_CAP);
+			r = bench_call(b->shared, "/vanthu.v1.Documents/Act", md[steps[s].who], 1, &areq.base,
+				&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
 			step_done(w, s, &t);
 			check_doc(r, s);
 			vanthu__v1__document_response__free_unpacked(r, NULL);
@@ -427,7 +407,7 @@ static void *store_worker(void *arg)
 	bench *b = w->b;
 	vt_log *log = b->node->log;
 	char id[VT_ID_MAX];
-	set_name("bench-app");
+	bench_thread_name("bench-app");
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
@@ -472,7 +452,7 @@ static void *raw_worker(void *arg)
 	worker *w = arg;
 	bench *b = w->b;
 	uint8_t key[16];
-	set_name("bench-raw");
+	bench_thread_name("bench-raw");
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		char *err = NULL;
@@ -492,12 +472,6 @@ static void *raw_worker(void *arg)
 
 /* ---- runs */
 
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
 
 /* Keeps what a run made for the checks after it. */
 static void collect(bench *b, worker *w, int nw)
@@ -555,7 +529,7 @@ static result run_threads(bench *b, int n, void *(*fn)(void *), int keep)
 	pthread_barrier_wait(&b->start);
 	t0 = bench_now();
 	cpu_take(&s0);
-	sleep_s(b->o.seconds);
+	bench_sleep(b->o.seconds);
 	cpu_take(&s1);
 	atomic_store(&b->stop, 1);
 	for (int i = 0; i < n; i++)
@@ -590,12 +564,6 @@ static result run_threads(bench *b, int n, void *(*fn)(void *), int keep)
 	return res;
 }
 
-static void fig2(bench_report *rep, const char *a, const char *b, double v, const char *unit)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "%.40s%.23s", a, b);
-	bench_fig(rep, name, v, unit);
-}
 
 /* CPU µs per operation across the whole process. */
 static double cpu_per_op(const result *r)
@@ -616,14 +584,6 @@ static void print_steps(const char *label, const result *r)
 
 /* ---- setup */
 
-static void sub(char *out, size_t cap, const char *dir, const char *name)
-{
-	struct stat st;
-	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
-		bench_die("path too long");
-	if (stat(out, &st) == 0)
-		bench_die("%s already exists; give an empty --dir", out);
-}
 
 /* A node with the unit ke-hoach (UnitDefined appended directly) and the
  * four people of the workflow (vt_account_create). */
@@ -675,8 +635,8 @@ static void login(bench *b)
 		Vanthu__V1__LoginResponse *resp;
 		req.name = (char *)people[p].name;
 		req.password = PASSWORD;
-		resp = call(c, "/vanthu.v1.Auth/Login", NULL, 0, &req.base, &vanthu__v1__login_response__descriptor, buf,
-			sizeof(buf));
+		resp = bench_call(c, "/vanthu.v1.Auth/Login", NULL, 0, &req.base, &vanthu__v1__login_response__descriptor, buf,
+			sizeof(buf), TIMEOUT_MS);
 		if (strlen(resp->token) != VT_TOKEN_HEX || !resp->account ||
 		    !vt_account_has_role(resp->account, people[p].role))
 			bench_die("Login %s: no token, or the account lacks its role", people[p].name);
@@ -701,22 +661,7 @@ static void raw_close(bench *b)
 	b->raw = NULL;
 }
 
-/* Entries and group commits of a log since the last call. */
-typedef struct log_mark {
-	uint64_t size, commits;
-} log_mark;
 
-static void log_since(vt_log *log, log_mark *m, uint64_t *entries, uint64_t *commits)
-{
-	uint64_t c, e, size = vt_log_size(log);
-	vt_log_stats(log, &c, &e);
-	if (entries)
-		*entries = size - m->size;
-	if (commits)
-		*commits = c - m->commits;
-	m->size = size;
-	m->commits = c;
-}
 
 /* Today + days in Vietnam, YYYY-MM-DD. */
 static void date_vn(char out[11], int days)
@@ -825,7 +770,7 @@ typedef struct found {
 static void run_node(bench *b, const char *label)
 {
 	char path[4096];
-	sub(path, sizeof(path), b->dir, label);
+	bench_subdir(path, sizeof(path), b->dir, label);
 	node_new(path, &b->node);
 }
 
@@ -844,7 +789,7 @@ static void run_node_done(bench *b, const char *label, checks *c)
 static void phase_mode(bench *b, bench_report *rep, found *f, int d)
 {
 	char label[64];
-	log_mark mark = { 0 };
+	bench_log_mark mark = { 0 };
 	uint64_t entries, commits;
 	result *r;
 
@@ -856,20 +801,20 @@ static void phase_mode(bench *b, bench_report *rep, found *f, int d)
 	/* storage only */
 	snprintf(label, sizeof(label), "store_%s", dname[d]);
 	run_node(b, label);
-	log_since(b->node->log, &mark, NULL, NULL);
+	bench_log_since(b->node->log, &mark, NULL, NULL);
 	r = &f->store[d];
 	*r = run_threads(b, b->o.threads, store_worker, 1);
-	log_since(b->node->log, &mark, &entries, &commits);
+	bench_log_since(b->node->log, &mark, &entries, &commits);
 	run_node_done(b, label, &f->checks);
 	f->store_appends[d] = (double)entries / r->seconds;
 	bench_fig(rep, label, r->per_s, "workflows/s");
-	fig2(rep, label, "_appends", f->store_appends[d], "appends/s");
-	fig2(rep, label, "_p50", r->p50_ms, "ms");
-	fig2(rep, label, "_p99", r->p99_ms, "ms");
-	fig2(rep, label, "_group", commits ? (double)entries / (double)commits : 0, "entries/commit");
-	fig2(rep, label, "_commits", (double)commits / r->seconds, "commits/s");
-	fig2(rep, label, "_cpu_per_wf", cpu_per_op(r), "us");
-	fig2(rep, label, "_ratio_raw", f->store_appends[d] / f->raw.per_s, "x");
+	bench_fig2(rep, label, "_appends", f->store_appends[d], "appends/s");
+	bench_fig2(rep, label, "_p50", r->p50_ms, "ms");
+	bench_fig2(rep, label, "_p99", r->p99_ms, "ms");
+	bench_fig2(rep, label, "_group", commits ? (double)entries / (double)commits : 0, "entries/commit");
+	bench_fig2(rep, label, "_commits", (double)commits / r->seconds, "commits/s");
+	bench_fig2(rep, label, "_cpu_per_wf", cpu_per_op(r), "us");
+	bench_fig2(rep, label, "_ratio_raw", f->store_appends[d] / f->raw.per_s, "x");
 	print_steps(label, r);
 	cpu_print(label, "appender threads", &r->cpu);
 
@@ -883,10 +828,10 @@ static void phase_mode(bench *b, bench_report *rep, found *f, int d)
 	server_up(b);
 	login(b);
 	client_new(b, &b->shared);
-	log_since(b->node->log, &mark, NULL, NULL);
+	bench_log_since(b->node->log, &mark, NULL, NULL);
 	r = &f->api[d];
 	*r = run_threads(b, b->o.threads, api_worker, 1);
-	log_since(b->node->log, &mark, &entries, &commits);
+	bench_log_since(b->node->log, &mark, &entries, &commits);
 	vt_rpc_client_free(b->shared);
 	b->shared = NULL;
 	server_down(b);
@@ -895,16 +840,16 @@ static void phase_mode(bench *b, bench_report *rep, found *f, int d)
 	run_node_done(b, label, &f->checks);
 	f->api_appends[d] = (double)entries / r->seconds;
 	bench_fig(rep, label, r->per_s, "workflows/s");
-	fig2(rep, label, "_actions", r->per_s * S_N, "actions/s");
-	fig2(rep, label, "_appends", f->api_appends[d], "appends/s");
-	fig2(rep, label, "_p50", r->p50_ms, "ms");
-	fig2(rep, label, "_p99", r->p99_ms, "ms");
-	fig2(rep, label, "_group", commits ? (double)entries / (double)commits : 0, "entries/commit");
-	fig2(rep, label, "_commits", (double)commits / r->seconds, "commits/s");
-	fig2(rep, label, "_cpu_per_wf", cpu_per_op(r), "us");
-	fig2(rep, label, "_cpu", r->cpu.total, "cores");
-	fig2(rep, label, "_ratio_store", r->per_s / f->store[d].per_s, "x");
-	fig2(rep, label, "_ratio_raw", f->api_appends[d] / f->raw.per_s, "x");
+	bench_fig2(rep, label, "_actions", r->per_s * S_N, "actions/s");
+	bench_fig2(rep, label, "_appends", f->api_appends[d], "appends/s");
+	bench_fig2(rep, label, "_p50", r->p50_ms, "ms");
+	bench_fig2(rep, label, "_p99", r->p99_ms, "ms");
+	bench_fig2(rep, label, "_group", commits ? (double)entries / (double)commits : 0, "entries/commit");
+	bench_fig2(rep, label, "_commits", (double)commits / r->seconds, "commits/s");
+	bench_fig2(rep, label, "_cpu_per_wf", cpu_per_op(r), "us");
+	bench_fig2(rep, label, "_cpu", r->cpu.total, "cores");
+	bench_fig2(rep, label, "_ratio_store", r->per_s / f->store[d].per_s, "x");
+	bench_fig2(rep, label, "_ratio_raw", f->api_appends[d] / f->raw.per_s, "x");
 	print_steps(label, r);
 	cpu_print(label, "client threads", &r->cpu);
 	printf("ratio %s: API %.0f workflows/s = %.2f of storage-only %.0f workflows/s; appends/s: API %.0f, "
@@ -922,7 +867,7 @@ int main(int argc, char **argv)
 	bench_doc_event probe;
 
 	parse(&b.o, argc, argv);
-	set_name("bench-main");
+	bench_thread_name("bench-main");
 	if (b.o.dir) {
 		dir = b.o.dir;
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -932,7 +877,7 @@ int main(int argc, char **argv)
 		dir = tmp;
 	}
 	snprintf(b.dir, sizeof(b.dir), "%s", dir);
-	sub(b.rawdir, sizeof(b.rawdir), dir, "raw");
+	bench_subdir(b.rawdir, sizeof(b.rawdir), dir, "raw");
 	date_vn(b.deadline, 10);
 
 	printf("bench_workflow: incoming workflows (create, register, submit-to-head, direct, assign, resolve: "
@@ -967,7 +912,7 @@ int main(int argc, char **argv)
 		bench_rm_rf(b.rawdir);
 	snprintf(label, sizeof(label), "raw_put_%dw", b.o.threads);
 	bench_fig(&rep, label, f.raw.per_s, "puts/s");
-	fig2(&rep, label, "_p99", f.raw.p99_ms, "ms");
+	bench_fig2(&rep, label, "_p99", f.raw.p99_ms, "ms");
 	cpu_print(label, "writer threads", &f.raw.cpu);
 
 	for (int d = 0; d < D_N; d++)
