@@ -36,6 +36,7 @@ static const char usage[] =
 	"                     [--coordinating-persons P,..] [--deadline YYYY-MM-DD]\n"
 	"                     [--dossier CODE [--dossier-title T]] [--book B]\n"
 	"                     [--recipients U,..] [--paper-recipients NAME,..]\n"
+	"                     [--nodes NODE-ID,..]: distribute to other units via the hub\n"
 	"  doc actions        the workflow tables: state, action, next state, roles\n"
 	"  doc verify         --id ID [--sha256 H]: the node checks the file's PAdES\n"
 	"                     signatures against its trust anchors and records it\n"
@@ -44,6 +45,10 @@ static const char usage[] =
 	"  report register    = register list (--book, --year, --csv)\n"
 	"  register list, book list|define   as below, without --data-dir\n"
 	"  audit head|proof   [--seq N] [--key HEX]: tree heads and proofs checked here\n"
+	"  repl status        replication: a unit's link to its hub (acknowledged, lag,\n"
+	"                     last co-signed head), or a hub's units and alarms\n"
+	"  hub enroll         --node-id ID --public-key HEX [--name N]: admit a unit\n"
+	"  hub reinstate      --node-id ID --reason TEXT: after a refusal was investigated\n"
 	"\n"
 	"Offline tools on a data directory (--data-dir DIR, or $VANTHU_DATA_DIR):\n"
 	"  init               --node-id ID [--role unit|hub] [--agency-name NAME]\n"
@@ -69,6 +74,13 @@ static const char usage[] =
 	"                     [--paper]: outgoing issued on paper while the system was\n"
 	"                     down (Điều 9.4c), numbered at once, digitised copy later\n"
 	"  doc show           --id ID\n"
+	"  node key           the node id, role and tree-head public key (to enrol a unit)\n"
+	"  tls issue          --ca-dir DIR --name N --cn NODE-ID: a development client\n"
+	"                     certificate for a unit, from a hub's development CA\n"
+	"  restore            --data-dir NEW --hub HOST:PORT --hub-ca PEM --cert PEM\n"
+	"                     --cert-key PEM --hub-key HEX --node-id ID --node-key FILE:\n"
+	"                     a unit that lost its disk, from the hub, verified against\n"
+	"                     the hub's last co-signed head\n"
 	"\n"
 	"\n"
 	"Signatures on PDF files (PAdES, offline):\n"
@@ -395,7 +407,8 @@ int main(int argc, char **argv)
 	}
 	noun = argv[1];
 	skip = 2;
-	if (strcmp(noun, "init") != 0 && strcmp(noun, "login") != 0 && strcmp(noun, "logout") != 0 &&
+	if (strcmp(noun, "init") != 0 && strcmp(noun, "restore") != 0 && strcmp(noun, "login") != 0 &&
+	    strcmp(noun, "logout") != 0 &&
 	    strcmp(noun, "whoami") != 0 && strcmp(noun, "passwd") != 0) {
 		if (argc < 3 || strncmp(argv[2], "--", 2) == 0) {
 			fprintf(stderr, "vanthu: '%s' needs a verb\n%s", noun, usage);
@@ -428,6 +441,12 @@ int main(int argc, char **argv)
 		error = cmd_doc(verb, &a);
 	else if (strcmp(noun, "pdf") == 0)
 		error = cmd_pdf(verb, &a);
+	else if (strcmp(noun, "node") == 0)
+		error = cmd_node(verb, &a);
+	else if (strcmp(noun, "tls") == 0)
+		error = cmd_tls(verb, &a);
+	else if (strcmp(noun, "restore") == 0)
+		error = cmd_restore(&a);
 	else {
 		fprintf(stderr, "vanthu: unknown command '%s'\n%s", noun, usage);
 		return VT_EXIT_USAGE;

@@ -100,6 +100,9 @@ void cli_register_book_end(cli_list *c);
 
 /* Subcommands. */
 int cmd_init(cli_args *a);
+int cmd_node(const char *verb, cli_args *a);
+int cmd_tls(const char *verb, cli_args *a);
+int cmd_restore(cli_args *a);
 int cmd_log(const char *verb, cli_args *a);
 int cmd_proof(const char *verb, cli_args *a);
 int cmd_register(const char *verb, cli_args *a);

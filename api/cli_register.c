@@ -1,5 +1,6 @@
 /* vanthu register list, book list|define, doc add|show (offline). */
 #include "cli.h"
+#include "exchange.h"
 #include "doc.h"
 #include "error.h"
 #include "keys.h"
@@ -567,7 +568,29 @@ void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed)
 			json_hex(stdout, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len);
 			printf("}");
 		}
-		printf("]}");
+		printf("],\"exchange_from\":");
+		json_str(stdout, d->exchange_from);
+		printf(",\"exchange_source\":");
+		json_str(stdout, d->exchange_source);
+		printf(",\"external_recipients\":[");
+		for (size_t i = 0; i < d->n_external_recipients; i++) {
+			printf("%s", i ? "," : "");
+			json_str(stdout, d->external_recipients[i]);
+		}
+		printf("],\"exchange_status\":[");
+		for (size_t i = 0; i < d->n_exchange_status; i++) {
+			const Vanthu__V1__ExchangeStatus *x = d->exchange_status[i];
+			printf("%s{\"node\":", i ? "," : "");
+			json_str(stdout, x->node);
+			printf(",\"code\":");
+			json_str(stdout, x->code);
+			printf(",\"text\":");
+			json_str(stdout, x->text);
+			printf(",\"time\":%" PRId64 "}", x->time);
+		}
+		printf("],\"recalled_at\":%" PRId64 ",\"recall_reason\":", d->recalled_at);
+		json_str(stdout, d->recall_reason);
+		printf("}");
 		return;
 	}
 	if (!detailed) {
@@ -627,6 +650,22 @@ void cli_print_document(const Vanthu__V1__Document *d, int json, int detailed)
 		vt_hex(hex, m->attachments[i]->sha256.data, m->attachments[i]->sha256.len == 32 ? 32 : 0);
 		printf("file       %s %" PRIu64 " bytes sha256 %s\n", m->attachments[i]->name,
 			m->attachments[i]->size, hex);
+	}
+	if (*d->exchange_from)
+		printf("from node  %s (its %s)\n", d->exchange_from, d->exchange_source);
+	for (size_t i = 0; i < d->n_external_recipients; i++)
+		printf("sent to    %s\n", d->external_recipients[i]);
+	for (size_t i = 0; i < d->n_exchange_status; i++) {
+		const Vanthu__V1__ExchangeStatus *x = d->exchange_status[i];
+		printf("status     %s: %s %s%s%s, ", x->node, x->code, vt_exchange_status_name(x->code), *x->text ? ": " : "",
+			x->text);
+		print_time(stdout, x->time);
+		printf("\n");
+	}
+	if (d->recalled_at) {
+		printf("thu hồi    %s, ", d->recall_reason);
+		print_time(stdout, d->recalled_at);
+		printf("\n");
 	}
 	printf("created    by %s, ", d->created_by);
 	print_time(stdout, d->created_at);

@@ -507,7 +507,7 @@ int cli_remote(const char *noun, const char *verb, cli_args *a, int *handled)
 	remote r = { 0 };
 	int error = 0, offline = a->data_dir != NULL;
 	static const char *const remote_only[] = { "login", "logout", "whoami", "passwd", "account", "unit", "audit",
-		"dossier", "report", NULL };
+		"dossier", "report", "hub", "repl", NULL };
 	*handled = 0;
 	for (int i = 0; remote_only[i]; i++)
 		if (strcmp(noun, remote_only[i]) == 0)
@@ -542,6 +542,8 @@ int cli_remote(const char *noun, const char *verb, cli_args *a, int *handled)
 		error = cmd_rregister(&r, noun, verb, a);
 	else if (strcmp(noun, "audit") == 0)
 		error = cmd_raudit(&r, verb, a);
+	else if (strcmp(noun, "hub") == 0 || strcmp(noun, "repl") == 0)
+		error = cmd_rrepl(&r, noun, verb, a);
 out:
 	remote_close(&r);
 	return error;

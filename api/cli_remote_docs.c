@@ -344,6 +344,7 @@ static int doc_act(remote *r, cli_args *a)
 	    (error = cli_split_list(cli_opt(a, "coordinating-persons"), &act.coordinating_persons, &act.n_coordinating_persons)) < 0 ||
 	    (error = cli_split_list(cli_opt(a, "recipients"), &act.recipients, &act.n_recipients)) < 0 ||
 	    (error = cli_split_list(cli_opt(a, "paper-recipients"), &act.paper_recipients, &act.n_paper_recipients)) < 0 ||
+	    (error = cli_split_list(cli_opt(a, "nodes"), &act.external_recipients, &act.n_external_recipients)) < 0 ||
 	    (error = cli_check_unused(a)) < 0)
 		goto out;
 	if (file) {
@@ -373,6 +374,7 @@ out:
 	cli_free_list(act.coordinating_persons, act.n_coordinating_persons);
 	cli_free_list(act.recipients, act.n_recipients);
 	cli_free_list(act.paper_recipients, act.n_paper_recipients);
+	cli_free_list(act.external_recipients, act.n_external_recipients);
 	free(data);
 	return error;
 }

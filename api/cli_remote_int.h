@@ -30,5 +30,6 @@ int cli_call(remote *r, const char *path, const ProtobufCMessage *req,
 int cmd_rdoc(remote *r, const char *verb, cli_args *a);
 int cmd_rregister(remote *r, const char *noun, const char *verb, cli_args *a);
 int cmd_raudit(remote *r, const char *verb, cli_args *a);
+int cmd_rrepl(remote *r, const char *noun, const char *verb, cli_args *a);
 
 #endif

@@ -18,6 +18,8 @@ typedef struct vt_api {
 	size_t max_blob;        /* largest upload accepted, bytes */
 	void *bindings;         /* owned: the method table bound to this api */
 	struct vt_pades_trust *trust; /* trust anchors for document signatures (borrowed) */
+	struct vt_repl_hub *hub;      /* a hub's replication service, or NULL (borrowed) */
+	struct vt_repl_link *link;    /* a unit's link to its hub, or NULL (borrowed) */
 } vt_api;
 
 /* What a handler gets: the caller (NULL for unauthenticated methods) and
@@ -76,6 +78,11 @@ int vt_api_audit_inclusion(vt_api_req *r);
 int vt_api_audit_consistency(vt_api_req *r);
 int vt_api_audit_entries(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
 	const Vanthu__V1__EntriesRequest *req);
+
+/* Replication (svc_repl.c): enrolment at the hub, status on either side. */
+int vt_api_repl_enroll(vt_api_req *r);
+int vt_api_repl_reinstate(vt_api_req *r);
+int vt_api_repl_status(vt_api_req *r);
 
 /* Authenticates a call from its "authorization: Bearer <token>" metadata. */
 int vt_api_caller(vt_api *api, vt_rpc_call *call, Vanthu__V1__Account **out);

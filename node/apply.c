@@ -3,6 +3,8 @@
 #include "account.h"
 #include "doc.h"
 #include "error.h"
+#include "exchange.h"
+#include "hub.h"
 #include "register.h"
 #include "workflow.h"
 
@@ -49,6 +51,10 @@ static const apply_fn apply_table[] = {
 	[VANTHU__V1__EVENT__KIND_UNIT_DEFINED] = vt_account_apply_unit,
 	[VANTHU__V1__EVENT__KIND_DOCUMENT_ACTION] = vt_workflow_apply,
 	[VANTHU__V1__EVENT__KIND_DOCUMENT_VERIFIED] = vt_workflow_apply_verified,
+	[VANTHU__V1__EVENT__KIND_UNIT_ENROLLED] = vt_hub_apply_enrolled,
+	[VANTHU__V1__EVENT__KIND_UNIT_REFUSED] = vt_hub_apply_refused,
+	[VANTHU__V1__EVENT__KIND_UNIT_REINSTATED] = vt_hub_apply_reinstated,
+	[VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED] = vt_exchange_apply_received,
 };
 
 int vt_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)

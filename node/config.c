@@ -45,6 +45,16 @@ static const option options[] = {
 		"every signature is reported untrusted"),
 	STR(trust_ca_dir, "", "a c_rehash'ed directory of trust anchors (beside or instead of trust_ca)"),
 	STR(trust_crl, "", "PEM CRLs the signers' certificates are checked against"),
+	STR(hub, "", "unit: the department hub's address (host:port) to replicate to; empty: no replication"),
+	STR(hub_ca, "", "unit: CA (PEM) of the hub's server certificate"),
+	STR(hub_cert, "", "unit: this unit's client certificate (PEM; its CN is the node id the hub enrolled)"),
+	STR(hub_cert_key, "", "unit: the private key of hub_cert"),
+	STR(hub_server_name, "", "unit: the name the hub's certificate carries, if not the host in hub"),
+	STR(hub_public_key, "", "unit: the hub's Ed25519 key (64 hex), pinned; empty: learnt and kept at first "
+		"contact"),
+	STR(restore_from_hub, "", "with --restore-from-hub: see vanthud --help; not for configuration files"),
+	INT(repl_window, "8", 1, 256, "unit: batches sent ahead of the hub's acknowledgements"),
+	INT(repl_batch, "4096", 1, 65536, "unit: log entries per replication batch at most"),
 	INT(max_group, "1024", 1, 65536, "most log entries written in one group commit"),
 	INT(log_level, "1", 0, 3, "0 errors, 1 notices, 2 info, 3 debug"),
 };

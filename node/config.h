@@ -28,6 +28,15 @@ typedef struct vt_config {
 	char *trust_crl;
 	char *ready_file;
 	char *pid_file;
+	char *hub;
+	char *hub_ca;
+	char *hub_cert;
+	char *hub_cert_key;
+	char *hub_server_name;
+	char *hub_public_key;
+	char *restore_from_hub;
+	int64_t repl_window;
+	int64_t repl_batch;
 	int64_t max_group;
 	int64_t log_level;
 } vt_config;

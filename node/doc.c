@@ -95,38 +95,45 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 
 int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
 {
+	return vt_doc_create(ctx, e, e->event->document_created->meta, NULL, NULL, res);
+}
+
+int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,
+	const char *from, const char *source, vt_apply_result *res)
+{
 	Vanthu__V1__Document doc = VANTHU__V1__DOCUMENT__INIT;
-	const Vanthu__V1__DocumentCreated *c = e->event->document_created;
 	int error;
 
-	if ((error = meta_check(ctx, c->meta)) < 0)
+	if ((error = meta_check(ctx, m)) < 0)
 		return error;
 	snprintf(res->document_id, sizeof(res->document_id), "%s/%" PRIu64, ctx->origin, e->seq);
 	doc.id = res->document_id;
-	doc.meta = c->meta;
+	doc.meta = m;
+	doc.exchange_from = (char *)(from ? from : "");
+	doc.exchange_source = (char *)(source ? source : "");
 	doc.created_at = e->time;
 	doc.created_by = e->actor;
 	doc.created_seq = e->seq;
 	doc.updated_seq = e->seq;
-	doc.state = vt_workflow_initial(c->meta);
-	if (c->meta->direction == VANTHU__V1__DIRECTION__INCOMING) {
+	doc.state = vt_workflow_initial(m);
+	if (m->direction == VANTHU__V1__DIRECTION__INCOMING) {
 		/* Điều 8.1: the sender's signatures are to be checked; until the
 		 * signatures module has checked them they are pending, never passed. */
 		Vanthu__V1__SignatureMark sender = VANTHU__V1__SIGNATURE_MARK__INIT;
 		Vanthu__V1__SignatureMark *marks[1] = { &sender };
 		sender.kind = "sender";
-		sender.account = c->meta->issuing_agency;
+		sender.account = m->issuing_agency;
 		sender.time = e->time;
 		sender.check = "pending";
 		doc.signatures = marks;
 		doc.n_signatures = 1;
 		return vt_doc_save(ctx, &doc);
 	}
-	if (c->meta->direction == VANTHU__V1__DIRECTION__OUTGOING) {
+	if (m->direction == VANTHU__V1__DIRECTION__OUTGOING) {
 		/* the drafter; the draft file is version 1 */
 		doc.drafter = e->actor;
-		doc.versions = c->meta->attachments;
-		doc.n_versions = c->meta->n_attachments;
+		doc.versions = m->attachments;
+		doc.n_versions = m->n_attachments;
 	}
 	return vt_doc_save(ctx, &doc);
 }

@@ -7,6 +7,10 @@
 #include "vanthu.pb-c.h"
 
 int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+/* A new document from meta in entry e (from/source: the sending node and
+ * its document id, for one that came through the exchange; else NULL). */
+int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,
+	const char *from, const char *source, vt_apply_result *res);
 int vt_doc_apply_blob(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
 
 /* Document ids are "<origin>/<seq of the creating entry>". */

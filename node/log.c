@@ -41,6 +41,8 @@ struct vt_log {
 	uint64_t commits, committed; /* stats, under mu */
 	int64_t hist_time;
 	vt_merkle_frontier frontier;
+	void (*on_commit)(void *ctx, uint64_t size); /* under mu */
+	void *on_commit_ctx;
 };
 
 int64_t vt_clock_now(void *unused)
@@ -306,6 +308,14 @@ void vt_log_stats(vt_log *log, uint64_t *commits, uint64_t *entries)
 	pthread_mutex_unlock(&log->mu);
 }
 
+void vt_log_on_commit(vt_log *log, void (*fn)(void *ctx, uint64_t size), void *ctx)
+{
+	pthread_mutex_lock(&log->mu);
+	log->on_commit = fn;
+	log->on_commit_ctx = ctx;
+	pthread_mutex_unlock(&log->mu);
+}
+
 uint64_t vt_log_size(vt_log *log)
 {
 	uint64_t n;
@@ -513,6 +523,8 @@ static void run_pending(vt_log *log, pending *first, pending *last)
 				log->committed += log->size - log->durable;
 			}
 			log->durable = log->size;
+			if (log->on_commit)
+				log->on_commit(log->on_commit_ctx, log->durable);
 			/* Wake exactly the owners of this group's entries, then the
 			 * owner of the first entry queued meanwhile, to lead. */
 			for (q = group; q; ) {

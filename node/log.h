@@ -64,6 +64,11 @@ int vt_log_append_entries(vt_log *log, const Vanthu__V1__LogEntry *const *entrie
 
 uint64_t vt_log_size(vt_log *log);
 
+/* Calls fn(ctx, size) after each commit that made entries durable (the
+ * replication link wakes on it). fn runs under the log's lock: it must
+ * only signal (it must not call into the log); NULL removes it. */
+void vt_log_on_commit(vt_log *log, void (*fn)(void *ctx, uint64_t size), void *ctx);
+
 /* Commits written and entries in them since the log was opened. */
 void vt_log_stats(vt_log *log, uint64_t *commits, uint64_t *entries);
 vt_store *vt_log_store(vt_log *log);

@@ -210,3 +210,41 @@ void vt_node_free(vt_node *n)
 	free(n->datadir);
 	free(n);
 }
+
+int vt_node_restore_begin(const char *datadir, const uint8_t sk[64], vt_store **store)
+{
+	char path[4096];
+	char existing[VT_NODE_ID_MAX + 1];
+	int error;
+	*store = NULL;
+	if ((error = mkdir_p(datadir, 0750)) < 0)
+		return error;
+	if ((error = vt_node_path(path, sizeof(path), datadir, "keys")) < 0 || (error = mkdir_p(path, 0700)) < 0)
+		return error;
+	if ((error = vt_node_path(path, sizeof(path), datadir, "db")) < 0 ||
+	    (error = vt_store_open(store, path, VT_STORE_CREATE)) < 0)
+		return error;
+	if (vt_node_id_get(*store, existing, sizeof(existing)) == 0) {
+		vt_store_free(*store);
+		*store = NULL;
+		return vt_error_set(VT_EEXISTS, "%s already holds node '%s'", datadir, existing);
+	}
+	if ((error = vt_node_path(path, sizeof(path), datadir, "keys/node.ed25519")) < 0 ||
+	    (error = vt_file_write_atomic(path, sk, 64, 0600)) < 0) {
+		vt_store_free(*store);
+		*store = NULL;
+	}
+	return error;
+}
+
+int vt_node_mark_complete(vt_store *store, const char *node_id)
+{
+	vt_batch *b = NULL;
+	int error;
+	if ((error = vt_batch_new(&b, store)) < 0)
+		return error;
+	vt_batch_put(b, VT_CF_META, SELF_KEY, 2, node_id, strlen(node_id));
+	error = vt_store_write(store, b, 1);
+	vt_batch_free(b);
+	return error;
+}

@@ -47,6 +47,12 @@ int vt_node_id_get(vt_store *store, char *out, size_t cap);
 /* The NodeInitialized record of origin (public key, role, agency). */
 int vt_node_info_get(vt_store *store, const char *origin, Vanthu__V1__NodeInitialized **out);
 
+/* Restore: creates datadir with db/ and keys/node.ed25519 = sk and opens
+ * its store (VT_EEXISTS if it holds a node); once the log is rebuilt,
+ * vt_node_mark_complete makes it a node that vt_node_open accepts. */
+int vt_node_restore_begin(const char *datadir, const uint8_t sk[64], vt_store **store);
+int vt_node_mark_complete(vt_store *store, const char *node_id);
+
 /* Paths inside a data directory. */
 int vt_node_path(char *out, size_t cap, const char *datadir, const char *rel);
 

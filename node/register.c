@@ -3,6 +3,7 @@
 #include "register.h"
 #include "doc.h"
 #include "error.h"
+#include "exchange.h"
 #include "workflow.h"
 
 #include <ctype.h>
@@ -370,7 +371,8 @@ int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry
 			goto out;
 		upd.state = next;
 		upd.updated_seq = e->seq;
-		error = vt_doc_save(ctx, &upd);
+		if ((error = vt_doc_save(ctx, &upd)) == 0 && meta.direction == VANTHU__V1__DIRECTION__INCOMING)
+			error = vt_exchange_status(ctx, e, &upd, VT_XS_ACCEPTED, "");
 	}
 out:
 	vanthu__v1__document__free_unpacked(doc, NULL);

@@ -8,6 +8,7 @@
 #include "merkle.h"
 #include "node.h"
 #include "pades.h"
+#include "repl.h"
 #include "rpc.h"
 #include "service.h"
 #include "tlsgen.h"
@@ -80,7 +81,8 @@ static int bootstrap(vt_node *node, const vt_config *cfg)
 }
 
 /* TLS files: configured, or development ones made on a loopback address. */
-static int tls_files(const vt_config *cfg, vt_rpc_server_opts *so, char *cert, char *key, size_t cap)
+static int tls_files(const vt_config *cfg, int hub, vt_rpc_server_opts *so, char *cert, char *key, char *ca,
+	size_t cap)
 {
 	char dir[4096];
 	int error;
@@ -106,6 +108,13 @@ static int tls_files(const vt_config *cfg, vt_rpc_server_opts *so, char *cert, c
 	so->cert_file = cert;
 	so->key_file = key;
 	so->client_ca_file = *cfg->tls_client_ca ? cfg->tls_client_ca : NULL;
+	if (hub && !so->client_ca_file) {
+		/* a development hub admits units whose certificates its CA issued
+		 * (vanthu tls issue --ca-dir <data_dir>/tls) */
+		if ((size_t)snprintf(ca, cap, "%.4000s/ca.pem", dir) >= cap)
+			return vt_error_set(VT_EINVAL, "data_dir path too long");
+		so->client_ca_file = ca;
+	}
 	return 0;
 }
 
@@ -120,7 +129,10 @@ int main(int argc, char **argv)
 	vt_api api = { 0 };
 	sigset_t set;
 	int sig = 0, error = 0, print = 0, code = 1, port;
-	char root_hex[65], cert[4096], key[4096];
+	char root_hex[65], cert[4096], key[4096], ca[4096];
+	vt_repl_hub *hub = NULL;
+	vt_repl_link *link = NULL;
+	int is_hub = 0;
 	uint8_t root[VT_HASH_LEN];
 
 	if ((error = vt_config_init(&cfg)) < 0)
@@ -176,6 +188,30 @@ int main(int argc, char **argv)
 
 	oo.max_group = (unsigned)cfg.max_group;
 	error = vt_node_open(&node, cfg.data_dir, &oo);
+	if (error == VT_ENOTFOUND && *cfg.restore_from_hub) {
+		/* a unit that lost its disk: its log and blobs from the hub */
+		vt_repl_restore_opts ro = { 0 };
+		uint64_t n = 0;
+		ro.hub = cfg.hub;
+		ro.ca_file = *cfg.hub_ca ? cfg.hub_ca : NULL;
+		ro.cert_file = cfg.hub_cert;
+		ro.key_file = cfg.hub_cert_key;
+		ro.server_name = *cfg.hub_server_name ? cfg.hub_server_name : NULL;
+		ro.hub_key_hex = cfg.hub_public_key;
+		ro.node_key_file = cfg.restore_from_hub;
+		ro.node_id = cfg.node_id;
+		ro.progress = 1;
+		fprintf(stderr, "vanthud: restoring %s into %s from hub %s\n", cfg.node_id, cfg.data_dir, cfg.hub);
+		if (!*cfg.hub) {
+			error = vt_error_set(VT_EINVAL, "--restore-from-hub needs the hub's address (hub)");
+			goto fail;
+		}
+		if ((error = vt_repl_restore(cfg.data_dir, &ro, &n)) < 0)
+			goto fail;
+		error = vt_node_open(&node, cfg.data_dir, &oo);
+	} else if (error == 0 && *cfg.restore_from_hub) {
+		fprintf(stderr, "vanthud: %s holds a node: restore_from_hub ignored\n", cfg.data_dir);
+	}
 	if (error == VT_ENOTFOUND) {
 		vt_node_init_opts io = { cfg.node_id, cfg.role, cfg.agency_name, cfg.agency_code, cfg.agency_symbol };
 		fprintf(stderr, "vanthud: initialising a new %s node %s in %s\n", cfg.role, cfg.node_id, cfg.data_dir);
@@ -209,18 +245,48 @@ int main(int argc, char **argv)
 			goto fail;
 	}
 
+	{
+		Vanthu__V1__NodeInitialized *self = NULL;
+		if ((error = vt_node_info_get(node->store, node->node_id, &self)) < 0)
+			goto fail;
+		is_hub = strcmp(self->role, "hub") == 0;
+		vanthu__v1__node_initialized__free_unpacked(self, NULL);
+	}
 	so.listen = cfg.listen;
 	so.workers = (int)cfg.workers;
-	so.max_recv = 4 << 20;
+	so.max_recv = is_hub ? VT_REPL_MAX_MSG : 4 << 20;
 	so.log_level = cfg.log_level >= 2 ? VT_RPC_LOG_ALL : cfg.log_level == 0 ? VT_RPC_LOG_ERRORS : VT_RPC_LOG_FAILED;
-	if ((error = tls_files(&cfg, &so, cert, key, sizeof(cert))) < 0)
+	if ((error = tls_files(&cfg, is_hub, &so, cert, key, ca, sizeof(cert))) < 0)
 		goto fail;
 	if ((port = vt_rpc_server_new(&server, &so)) < 0) {
 		error = port;
 		goto fail;
 	}
+	if (is_hub) {
+		if (!so.client_ca_file)
+			fprintf(stderr, "vanthud: note: no tls_client_ca: units cannot replicate to this hub (they are "
+				"admitted by certificate)\n");
+		if ((error = vt_repl_hub_new(&hub, node)) < 0 || (error = vt_repl_hub_register(hub, server)) < 0)
+			goto fail;
+		api.hub = hub;
+	}
 	if ((error = vt_api_register(server, &api)) < 0 || (error = vt_rpc_server_start(server)) < 0)
 		goto fail;
+	if (!is_hub && *cfg.hub) {
+		vt_repl_link_opts lo = { 0 };
+		lo.hub = cfg.hub;
+		lo.ca_file = *cfg.hub_ca ? cfg.hub_ca : NULL;
+		lo.cert_file = cfg.hub_cert;
+		lo.key_file = cfg.hub_cert_key;
+		lo.server_name = *cfg.hub_server_name ? cfg.hub_server_name : NULL;
+		lo.hub_key_hex = cfg.hub_public_key;
+		lo.window = (unsigned)cfg.repl_window;
+		lo.batch_max = (unsigned)cfg.repl_batch;
+		lo.progress = 1;
+		if ((error = vt_repl_link_start(&link, node, &lo)) < 0)
+			goto fail;
+		api.link = link;
+	}
 
 	if (*cfg.pid_file && (error = write_pidfile(cfg.pid_file)) < 0)
 		goto fail;
@@ -233,8 +299,8 @@ int main(int argc, char **argv)
 		vt_merkle_frontier_root(&f, root);
 		vt_hex(root_hex, root, VT_HASH_LEN);
 	}
-	fprintf(stderr, "vanthud: node %s serving on %s (port %d, %s): data %s, log %" PRIu64 " entries, root %.16s…\n",
-		node->node_id, cfg.listen, port, so.plaintext ? "plaintext" : so.client_ca_file ? "mutual TLS" : "TLS",
+	fprintf(stderr, "vanthud: %s node %s serving on %s (port %d, %s): data %s, log %" PRIu64 " entries, root %.16s…\n",
+		is_hub ? "hub" : "unit", node->node_id, cfg.listen, port, so.plaintext ? "plaintext" : so.client_ca_file ? "mutual TLS" : "TLS",
 		cfg.data_dir, vt_log_size(node->log), root_hex);
 	if (so.cert_file && !*cfg.tls_cert)
 		fprintf(stderr, "vanthud: development TLS: clients use --ca %s/tls/ca.pem\n", cfg.data_dir);
@@ -248,16 +314,21 @@ int main(int argc, char **argv)
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		fprintf(stderr, "vanthud: SIGHUP ignored (restart to reload configuration)\n");
 	fprintf(stderr, "vanthud: signal %d, stopping (grace %d ms)\n", sig, GRACE_MS);
+	vt_repl_link_stop(link);
+	link = NULL;
+	api.link = NULL;
 	vt_rpc_server_shutdown(server, GRACE_MS);
 	code = 0;
 	goto out;
 fail:
 	fprintf(stderr, "vanthud: %s (%s)\n", vt_error_last(), vt_error_name(error));
 out:
+	vt_repl_link_stop(link);
 	if (server) {
 		vt_rpc_server_shutdown(server, 0);
 		vt_rpc_server_free(server);
 	}
+	vt_repl_hub_free(hub);
 	vt_api_dispose(&api);
 	vt_pades_trust_free(api.trust);
 	vt_auth_free(api.auth);

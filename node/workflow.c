@@ -7,6 +7,7 @@
 #include "account.h"
 #include "doc.h"
 #include "error.h"
+#include "exchange.h"
 #include "register.h"
 
 #include <stdio.h>
@@ -63,6 +64,8 @@ static const vt_transition table[] = {
 	{ OUT, S(OUT_PAPER_ISSUED), A(ATTACH_DIGITISED), S(OUT_ISSUED), R(CLERK), VT_WHO_ROLE },
 	{ OUT, S(OUT_ISSUED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
 	{ OUT, S(OUT_DISTRIBUTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
+	/* thu hồi: an issued document sent to other nodes is recalled */
+	{ OUT, S(OUT_DISTRIBUTED), A(RECALL), STAY, R(CLERK) | R(AGENCY_LEADER), VT_WHO_ROLE },
 };
 
 #define NTRANS (sizeof(table) / sizeof(table[0]))
@@ -101,6 +104,7 @@ static const struct { int v; const char *name; } action_names[] = {
 	{ A(SEND_FOR_APPRAISAL), "send-for-appraisal" }, { A(APPRAISE), "appraise" }, { A(SIGN), "sign" },
 	{ A(RETURN_TO_DRAFTER), "return" }, { A(ISSUE), "issue" }, { A(DISTRIBUTE), "distribute" },
 	{ A(ATTACH_DIGITISED), "attach-digitised" }, { A(ADD_TO_DOSSIER), "add-to-dossier" },
+	{ A(RECALL), "recall" },
 };
 
 const char *vt_state_name(Vanthu__V1__WorkflowState s)
@@ -404,6 +408,37 @@ static int new_version(vt_apply_ctx *ctx, grown *g, const Vanthu__V1__Document *
 	return 0;
 }
 
+/* An issued document to the other nodes it is distributed to (recall NULL),
+ * or its recall. */
+static int send_out(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const Vanthu__V1__Document *doc,
+	const char *recall)
+{
+	Vanthu__V1__ExchangeMessage m = VANTHU__V1__EXCHANGE_MESSAGE__INIT;
+	Vanthu__V1__NodeInitialized *self = NULL;
+	vt_key k;
+	int error;
+	vt_key_init(&k, ctx->origin);
+	vt_key_u8(&k, 'N');
+	if ((error = vt_apply_get(ctx, VT_CF_ACCOUNT, &k, &vanthu__v1__node_initialized__descriptor,
+		     (ProtobufCMessage **)&self)) < 0)
+		return error;
+	m.document_id = doc->id;
+	m.sender_name = *self->agency_name ? self->agency_name : (char *)ctx->origin;
+	if (recall) {
+		m.kind_case = VANTHU__V1__EXCHANGE_MESSAGE__KIND_RECALL;
+		m.recall = (char *)recall;
+	} else {
+		m.kind_case = VANTHU__V1__EXCHANGE_MESSAGE__KIND_DOCUMENT;
+		m.document = doc->meta;
+	}
+	for (size_t i = 0; i < doc->n_external_recipients && error == 0; i++) {
+		m.to = doc->external_recipients[i];
+		error = vt_exchange_send(ctx, e->seq, m.to, &m);
+	}
+	vanthu__v1__node_initialized__free_unpacked(self, NULL);
+	return error;
+}
+
 int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
 {
 	const Vanthu__V1__DocumentAction *act = e->event->document_action;
@@ -421,6 +456,11 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 		return error;
 	if (!(t = vt_workflow_find(doc->meta->direction, doc->state, a))) {
 		error = refuse_state(doc, a);
+		goto out;
+	}
+	if (doc->recalled_at && doc->meta->direction == IN && a != A(ADD_TO_DOSSIER)) {
+		error = vt_error_set(VT_ECONFLICT, "%s was recalled by its sender (%s): %s", doc->id, doc->exchange_from,
+			doc->recall_reason);
 		goto out;
 	}
 	upd = *doc;
@@ -581,8 +621,9 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 		break;
 	}
 	case A(DISTRIBUTE):
-		if (!act->n_recipients && !act->n_paper_recipients) {
-			error = vt_error_set(VT_EINVAL, "'distribute' needs recipients (units) or paper recipients");
+		if (!act->n_recipients && !act->n_paper_recipients && !act->n_external_recipients) {
+			error = vt_error_set(VT_EINVAL, "'distribute' needs recipients (units, other nodes) or paper "
+				"recipients");
 			goto out;
 		}
 		for (size_t i = 0; i < act->n_recipients; i++)
@@ -592,6 +633,22 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 		upd.n_distributed_to = act->n_recipients;
 		upd.paper_recipients = act->paper_recipients;
 		upd.n_paper_recipients = act->n_paper_recipients;
+		upd.external_recipients = act->external_recipients;
+		upd.n_external_recipients = act->n_external_recipients;
+		if ((error = send_out(ctx, e, &upd, NULL)) < 0)
+			goto out;
+		break;
+	case A(RECALL):
+		if ((error = need(act->comment, "the reason for the recall", a)) < 0)
+			goto out;
+		if (!doc->n_external_recipients) {
+			error = vt_error_set(VT_ECONFLICT, "%s was not sent to other nodes: nothing to recall", doc->id);
+			goto out;
+		}
+		upd.recalled_at = e->time;
+		upd.recall_reason = act->comment;
+		if ((error = send_out(ctx, e, &upd, act->comment)) < 0)
+			goto out;
 		break;
 	default:
 		error = vt_error_set(VT_EINVAL, "action %d is not one the workflow knows", (int)a);
@@ -601,7 +658,16 @@ int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply
 		upd.state = t->to;
 	upd.updated_seq = e->seq;
 	snprintf(res->document_id, sizeof(res->document_id), "%s", doc->id);
-	error = vt_doc_save(ctx, &upd);
+	if ((error = vt_doc_save(ctx, &upd)) < 0)
+		goto out;
+	/* a document that came from another node: its status goes back */
+	switch (a) {
+	case A(REJECT): error = vt_exchange_status(ctx, e, &upd, VT_XS_REJECTED, act->comment); break;
+	case A(DIRECT): error = vt_exchange_status(ctx, e, &upd, VT_XS_ASSIGNED, ""); break;
+	case A(ASSIGN): error = vt_exchange_status(ctx, e, &upd, VT_XS_PROCESSING, ""); break;
+	case A(RESOLVE): error = vt_exchange_status(ctx, e, &upd, VT_XS_DONE, ""); break;
+	default: break;
+	}
 	goto out;
 nomem:
 	error = vt_error_set(VT_ENOMEM, "out of memory");

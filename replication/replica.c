@@ -81,20 +81,25 @@ void vt_replica_free(vt_replica *r)
 
 uint64_t vt_replica_size(vt_replica *r) { return vt_log_size(r->log); }
 
-int vt_replica_head(vt_replica *r, Vanthu__V1__CoSignedHead **out)
+int vt_replica_head_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out)
 {
 	vt_key k;
 	char *v = NULL;
 	size_t n;
 	int error;
 	*out = NULL;
-	vt_key_init(&k, r->origin);
+	vt_key_init(&k, origin);
 	vt_key_u8(&k, META_VERIFIED);
-	if ((error = vt_store_get(r->store, VT_CF_META, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no verified head for %s yet", r->origin) : error;
+	if ((error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n)) < 0)
+		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no verified head for %s yet", origin) : error;
 	*out = vanthu__v1__co_signed_head__unpack(NULL, n, (const uint8_t *)v);
 	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the verified head of %s does not decode", r->origin);
+	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the verified head of %s does not decode", origin);
+}
+
+int vt_replica_head(vt_replica *r, Vanthu__V1__CoSignedHead **out)
+{
+	return vt_replica_head_get(r->store, r->origin, out);
 }
 
 static size_t cosig_message(uint8_t *buf, size_t cap, const Vanthu__V1__TreeHead *head)

@@ -23,6 +23,8 @@ uint64_t vt_replica_size(vt_replica *r);
 
 /* The latest head verified for the unit, co-signed (VT_ENOTFOUND if none). */
 int vt_replica_head(vt_replica *r, Vanthu__V1__CoSignedHead **out);
+/* The same without opening the replica. */
+int vt_replica_head_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out);
 
 /* Receives entries [from, from + n) as the unit stored them (raw packed
  * LogEntry bytes) and the unit's signed head covering exactly from + n.

@@ -1,0 +1,893 @@
+/* The hub's side of replication: one bidirectional stream per unit over
+ * mutual TLS. The unit's certificate names its node id; only enrolled,
+ * unrefused units are admitted, one stream each. Batches are verified and
+ * applied by the replica (replica.c) once the blobs they refer to are here
+ * (the hub asks for those it lacks); each is acknowledged with the hub's
+ * co-signature of the unit's head only once durable. A divergent history
+ * is refused and recorded as an alarm (UnitRefused) in the hub's own log. */
+#include "repl.h"
+#include "error.h"
+#include "relay.h"
+#include "hub.h"
+#include "log.h"
+#include "replica.h"
+#include "sth.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BLOB (1ull << 30)
+
+typedef struct unit_slot {
+	char id[VT_NODE_ID_MAX + 1];
+	vt_replica *rep;
+	int busy;
+	int64_t last_contact;
+	uint64_t unit_size;   /* the size the unit last presented */
+	uint64_t delivered;   /* exchange messages delivered this run */
+	char last_error[256];
+	struct unit_slot *next;
+} unit_slot;
+
+struct vt_repl_hub {
+	vt_node *node;
+	pthread_mutex_t mu;
+	pthread_cond_t grew;  /* some replica grew (exchange deliveries) */
+	uint64_t gen;
+	int stopping;
+	unit_slot *units;
+};
+
+const char *vt_repl_state_name(vt_repl_state s)
+{
+	static const char *const names[] = { "connect", "handshake", "catch-up", "streaming", "backoff", "refused",
+		"stopped" };
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+int vt_repl_hub_new(vt_repl_hub **out, vt_node *node)
+{
+	vt_repl_hub *h = calloc(1, sizeof(*h));
+	if (!(*out = h))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	h->node = node;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->grew, NULL);
+	return 0;
+}
+
+void vt_repl_hub_free(vt_repl_hub *h)
+{
+	if (!h)
+		return;
+	while (h->units) {
+		unit_slot *u = h->units;
+		h->units = u->next;
+		vt_replica_free(u->rep);
+		free(u);
+	}
+	pthread_cond_destroy(&h->grew);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
+
+static unit_slot *slot_get(vt_repl_hub *h, const char *id)
+{
+	unit_slot *u;
+	for (u = h->units; u; u = u->next)
+		if (strcmp(u->id, id) == 0)
+			return u;
+	if (!(u = calloc(1, sizeof(*u))))
+		return NULL;
+	snprintf(u->id, sizeof(u->id), "%s", id);
+	u->next = h->units;
+	h->units = u;
+	return u;
+}
+
+/* ---- enrolment */
+
+int vt_repl_enroll(vt_node *hub, const char *actor, const char *node_id, const uint8_t pk[32], const char *name,
+	const char *reason, vt_apply_result *res)
+{
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__UnitEnrolled u = VANTHU__V1__UNIT_ENROLLED__INIT;
+	Vanthu__V1__NodeInitialized *self = NULL;
+	int error;
+	if ((error = vt_node_info_get(hub->store, hub->node_id, &self)) < 0)
+		return error;
+	error = strcmp(self->role, "hub") == 0 ? 0 :
+		vt_error_set(VT_EINVAL, "%s is a %s node: units are enrolled at their hub", hub->node_id, self->role);
+	vanthu__v1__node_initialized__free_unpacked(self, NULL);
+	if (error < 0)
+		return error;
+	u.node_id = (char *)node_id;
+	u.public_key.data = (uint8_t *)pk;
+	u.public_key.len = 32;
+	u.name = (char *)(name ? name : "");
+	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_ENROLLED;
+	ev.unit_enrolled = &u;
+	ev.reason = (char *)(reason ? reason : "");
+	return vt_log_append(hub->log, actor, &ev, res);
+}
+
+int vt_repl_reinstate(vt_node *hub, const char *actor, const char *node_id, const char *reason,
+	vt_apply_result *res)
+{
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__UnitReinstated u = VANTHU__V1__UNIT_REINSTATED__INIT;
+	u.node_id = (char *)node_id;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_REINSTATED;
+	ev.unit_reinstated = &u;
+	ev.reason = (char *)(reason ? reason : "");
+	return vt_log_append(hub->log, actor, &ev, res);
+}
+
+/* An alarm in the hub's log; the unit stays refused until reinstated. */
+static void refuse(vt_repl_hub *h, const char *id, const char *why, uint64_t size, uint64_t verified)
+{
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__UnitRefused r = VANTHU__V1__UNIT_REFUSED__INIT;
+	char reason[512];
+	snprintf(reason, sizeof(reason), "%s", why);
+	r.node_id = (char *)id;
+	r.reason = reason;
+	r.size = size;
+	r.verified_size = verified;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_REFUSED;
+	ev.unit_refused = &r;
+	if (vt_log_append(h->node->log, "node", &ev, NULL) < 0)
+		fprintf(stderr, "vanthud: could not record the refusal of %s: %s\n", id, vt_error_last());
+	fprintf(stderr, "vanthud: ALARM: unit %s refused: %s\n", id, reason);
+	vt_error_set(VT_EPERM, "the hub refused %s: %s", id, reason);
+}
+
+/* ---- one stream */
+
+typedef struct session {
+	vt_repl_hub *h;
+	vt_rpc_call *call;
+	unit_slot *slot;
+	const char *id;
+	pthread_mutex_t send_mu;
+	/* batches waiting for their blobs, in order */
+	Vanthu__V1__ReplUp **q;
+	uint64_t *q_need;     /* asked_total when the batch came */
+	size_t qn, qcap;
+	/* blobs asked for and not yet received */
+	uint8_t (*asked)[32];
+	size_t nasked, capasked;
+	uint64_t asked_total, got_total;
+	/* the blob being received */
+	uint8_t cur_sha[32];
+	uint64_t cur_size, cur_have;
+	uint8_t *cur;
+	/* exchange */
+	pthread_t deliverer;
+	int deliverer_started, done;
+	vt_relay_sent sent;
+} session;
+
+static int send_down(session *s, const Vanthu__V1__ReplDown *m)
+{
+	uint8_t stack[4096], *buf = stack;
+	size_t n = vanthu__v1__repl_down__get_packed_size(m);
+	int error;
+	if (n > sizeof(stack) && !(buf = malloc(n)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	vanthu__v1__repl_down__pack(m, buf);
+	pthread_mutex_lock(&s->send_mu);
+	error = vt_rpc_call_send(s->call, buf, n);
+	pthread_mutex_unlock(&s->send_mu);
+	if (buf != stack)
+		free(buf);
+	return error;
+}
+
+typedef struct need_ctx {
+	session *s;
+	ProtobufCBinaryData *list;
+	size_t n, cap;
+	int error;
+} need_ctx;
+
+static void need_blob(void *ctx, const uint8_t sha[32], uint64_t size)
+{
+	need_ctx *c = ctx;
+	session *s = c->s;
+	int has;
+	(void)size;
+	if (c->error)
+		return;
+	for (size_t i = 0; i < s->nasked; i++)
+		if (memcmp(s->asked[i], sha, 32) == 0)
+			return;
+	for (size_t i = 0; i < c->n; i++)
+		if (memcmp(c->list[i].data, sha, 32) == 0)
+			return;
+	if ((has = vt_store_blob_has(s->h->node->store, sha)) != 0) {
+		if (has < 0)
+			c->error = has;
+		return;
+	}
+	if (s->nasked == s->capasked) {
+		size_t cap = s->capasked ? s->capasked * 2 : 64;
+		void *p = realloc(s->asked, cap * sizeof(*s->asked));
+		if (!p) {
+			c->error = vt_error_set(VT_ENOMEM, "out of memory");
+			return;
+		}
+		s->asked = p;
+		s->capasked = cap;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		void *p = realloc(c->list, cap * sizeof(*c->list));
+		if (!p) {
+			c->error = vt_error_set(VT_ENOMEM, "out of memory");
+			return;
+		}
+		c->list = p;
+		c->cap = cap;
+	}
+	memcpy(s->asked[s->nasked++], sha, 32);
+	s->asked_total++;
+	c->list[c->n].data = s->asked[s->nasked - 1];
+	c->list[c->n].len = 32;
+	c->n++;
+}
+
+/* A batch arrived: ask for the blobs its entries refer to that the hub
+ * lacks, and queue it. */
+static int batch_arrived(session *s, Vanthu__V1__ReplUp *m)
+{
+	const Vanthu__V1__ReplBatch *b = m->batch;
+	need_ctx c = { s, NULL, 0, 0, 0 };
+	int error = 0;
+	for (size_t i = 0; i < b->n_entries && !c.error; i++) {
+		Vanthu__V1__LogEntry *e = vanthu__v1__log_entry__unpack(NULL, b->entries[i].len, b->entries[i].data);
+		if (!e)
+			continue; /* the replica names it */
+		vt_entry_blobs(e, need_blob, &c);
+		vanthu__v1__log_entry__free_unpacked(e, NULL);
+	}
+	if (c.error) {
+		free(c.list);
+		return c.error;
+	}
+	if (c.n) {
+		Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+		Vanthu__V1__ReplNeed need = VANTHU__V1__REPL_NEED__INIT;
+		/* c.list points into s->asked, which may have moved: re-point */
+		for (size_t i = 0; i < c.n; i++)
+			c.list[i].data = s->asked[s->nasked - c.n + i];
+		need.sha256 = c.list;
+		need.n_sha256 = c.n;
+		d.kind_case = VANTHU__V1__REPL_DOWN__KIND_NEED;
+		d.need = &need;
+		error = send_down(s, &d);
+	}
+	free(c.list);
+	if (error < 0)
+		return error;
+	if (s->qn == s->qcap) {
+		size_t cap = s->qcap ? s->qcap * 2 : 16;
+		void *p = realloc(s->q, cap * sizeof(*s->q)), *p2;
+		if (!p)
+			return vt_error_set(VT_ENOMEM, "out of memory");
+		s->q = p;
+		if (!(p2 = realloc(s->q_need, cap * sizeof(*s->q_need))))
+			return vt_error_set(VT_ENOMEM, "out of memory");
+		s->q_need = p2;
+		s->qcap = cap;
+	}
+	s->q[s->qn] = m;
+	s->q_need[s->qn] = s->asked_total;
+	s->qn++;
+	return 0;
+}
+
+static int blob_arrived(session *s, const Vanthu__V1__ReplBlob *b)
+{
+	uint8_t got[32];
+	int error;
+	if (b->sha256.len != 32)
+		return vt_error_set(VT_EINVAL, "a blob without its 32-byte hash");
+	if (b->offset == 0) {
+		free(s->cur);
+		s->cur = NULL;
+		if (b->size > MAX_BLOB)
+			return vt_error_set(VT_ETOOBIG, "a blob of %" PRIu64 " bytes (limit %llu)", b->size, MAX_BLOB);
+		if (!(s->cur = malloc(b->size ? b->size : 1)))
+			return vt_error_set(VT_ENOMEM, "out of memory for a blob of %" PRIu64 " bytes", b->size);
+		memcpy(s->cur_sha, b->sha256.data, 32);
+		s->cur_size = b->size;
+		s->cur_have = 0;
+	}
+	if (!s->cur || memcmp(s->cur_sha, b->sha256.data, 32) != 0 || b->offset != s->cur_have ||
+	    b->data.len > s->cur_size - s->cur_have)
+		return vt_error_set(VT_EINVAL, "blob chunks out of order (offset %" PRIu64 ")", b->offset);
+	memcpy(s->cur + s->cur_have, b->data.data, b->data.len);
+	s->cur_have += b->data.len;
+	if (s->cur_have < s->cur_size)
+		return 0;
+	if ((error = vt_store_blob_put(s->h->node->store, s->cur, s->cur_size, got)) < 0)
+		return error;
+	free(s->cur);
+	s->cur = NULL;
+	if (memcmp(got, s->cur_sha, 32) != 0)
+		return vt_error_set(VT_EINVAL, "a blob's bytes do not match its hash");
+	for (size_t i = 0; i < s->nasked; i++)
+		if (memcmp(s->asked[i], got, 32) == 0) {
+			memmove(s->asked[i], s->asked[i + 1], (s->nasked - i - 1) * 32);
+			s->nasked--;
+			s->got_total++;
+			break;
+		}
+	return 0;
+}
+
+/* Verifies and applies queued batches whose blobs are all here. */
+static int flush(session *s)
+{
+	vt_node *node = s->h->node;
+	while (s->qn && s->got_total >= s->q_need[0]) {
+		Vanthu__V1__ReplUp *m = s->q[0];
+		Vanthu__V1__ReplBatch *b = m->batch;
+		Vanthu__V1__CoSignature cosig;
+		uint8_t cosig_buf[72];
+		const uint8_t **raw = calloc(b->n_entries ? b->n_entries : 1, sizeof(*raw));
+		size_t *len = calloc(b->n_entries ? b->n_entries : 1, sizeof(*len));
+		uint64_t had = vt_replica_size(s->slot->rep);
+		int error;
+		if (!raw || !len) {
+			free(raw);
+			free(len);
+			return vt_error_set(VT_ENOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < b->n_entries; i++) {
+			raw[i] = b->entries[i].data;
+			len[i] = b->entries[i].len;
+		}
+		error = vt_replica_push(s->slot->rep, b->from, raw, len, b->n_entries, b->head, node->node_id, node->sk,
+			&cosig, cosig_buf);
+		free(raw);
+		free(len);
+		if (error == VT_ECORRUPT || error == VT_ESIG) {
+			char why[400];
+			snprintf(why, sizeof(why), "%s", vt_error_last());
+			refuse(s->h, s->id, why, b->head ? b->head->size : 0, vt_replica_size(s->slot->rep));
+			return VT_EPERM;
+		}
+		if (error < 0)
+			return error;
+		{
+			Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+			Vanthu__V1__ReplAck ack = VANTHU__V1__REPL_ACK__INIT;
+			Vanthu__V1__CoSignedHead ch = VANTHU__V1__CO_SIGNED_HEAD__INIT;
+			ch.head = b->head;
+			ch.cosig = &cosig;
+			ack.size = b->from + b->n_entries;
+			ack.head = &ch;
+			d.kind_case = VANTHU__V1__REPL_DOWN__KIND_ACK;
+			d.ack = &ack;
+			if ((error = send_down(s, &d)) < 0)
+				return error;
+		}
+		vanthu__v1__repl_up__free_unpacked(m, NULL);
+		memmove(s->q, s->q + 1, (s->qn - 1) * sizeof(*s->q));
+		memmove(s->q_need, s->q_need + 1, (s->qn - 1) * sizeof(*s->q_need));
+		s->qn--;
+		if (vt_replica_size(s->slot->rep) > had) {
+			pthread_mutex_lock(&s->h->mu);
+			s->h->gen++;
+			pthread_cond_broadcast(&s->h->grew);
+			pthread_mutex_unlock(&s->h->mu);
+		}
+	}
+	return 0;
+}
+
+/* The first message: who the unit says it is, checked against its
+ * certificate, its enrolment and what the hub verified before. */
+static int handshake(session *s, const char *cert_id, Vanthu__V1__EnrolledUnit **unit)
+{
+	vt_repl_hub *h = s->h;
+	Vanthu__V1__ReplUp *m = NULL;
+	Vanthu__V1__CoSignedHead *verified = NULL;
+	vt_rpc_buf buf = { 0 };
+	int error;
+	*unit = NULL;
+	if ((error = vt_rpc_call_recv(s->call, &buf)) <= 0)
+		return error < 0 ? error : vt_error_set(VT_EINVAL, "the stream ended before the unit said hello");
+	m = vanthu__v1__repl_up__unpack(NULL, buf.len, buf.data);
+	vt_rpc_buf_dispose(&buf);
+	if (!m || m->kind_case != VANTHU__V1__REPL_UP__KIND_HELLO) {
+		error = vt_error_set(VT_EINVAL, "the first replication message must be a hello");
+		goto out;
+	}
+	if (strcmp(m->hello->node_id, cert_id) != 0) {
+		error = vt_error_set(VT_EPERM, "the client certificate names %s but the unit says it is %s", cert_id,
+			m->hello->node_id);
+		goto out;
+	}
+	if ((error = vt_hub_unit_get(h->node->store, h->node->node_id, cert_id, unit)) < 0) {
+		if (error == VT_ENOTFOUND)
+			error = vt_error_set(VT_EPERM, "%s is not enrolled at hub %s (an administrator enrols it: "
+				"vanthu hub enroll)", cert_id, h->node->node_id);
+		goto out;
+	}
+	if ((*unit)->refused) {
+		error = vt_error_set(VT_EPERM, "%s is refused by hub %s: %s (after investigation an administrator "
+			"may reinstate it: vanthu hub reinstate)", cert_id, h->node->node_id, (*unit)->refused_reason);
+		goto out;
+	}
+	pthread_mutex_lock(&h->mu);
+	if (!(s->slot = slot_get(h, cert_id)))
+		error = vt_error_set(VT_ENOMEM, "out of memory");
+	else if (s->slot->busy)
+		error = vt_error_set(VT_EBUSY, "%s already has a replication stream open", cert_id);
+	else
+		s->slot->busy = 1;
+	pthread_mutex_unlock(&h->mu);
+	if (error < 0) {
+		s->slot = NULL;
+		goto out;
+	}
+	s->id = s->slot->id;
+	if (!s->slot->rep &&
+	    (error = vt_replica_open(&s->slot->rep, h->node->store, cert_id, (*unit)->public_key.data)) < 0)
+		goto out;
+	s->slot->unit_size = m->hello->size;
+	/* the unit's own word on its log, against what the hub verified */
+	if (vt_replica_head(s->slot->rep, &verified) == 0) {
+		const Vanthu__V1__TreeHead *vh = verified->head, *uh = m->hello->head;
+		if (m->hello->size < vh->size) {
+			char why[200];
+			snprintf(why, sizeof(why), "its log has %" PRIu64 " entries but the hub verified %" PRIu64
+				" (truncated log)", m->hello->size, vh->size);
+			refuse(h, cert_id, why, m->hello->size, vh->size);
+			error = VT_EPERM;
+			goto out;
+		}
+		if (uh && uh->size == vh->size &&
+		    (uh->root.len != vh->root.len || memcmp(uh->root.data, vh->root.data, vh->root.len) != 0)) {
+			char why[200];
+			snprintf(why, sizeof(why), "its head at size %" PRIu64 " has another root than the one the hub "
+				"verified (rewritten history)", uh->size);
+			refuse(h, cert_id, why, uh->size, vh->size);
+			error = VT_EPERM;
+			goto out;
+		}
+	}
+	{
+		Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+		Vanthu__V1__ReplWelcome w = VANTHU__V1__REPL_WELCOME__INIT;
+		w.hub = h->node->node_id;
+		w.hub_key.data = h->node->pk;
+		w.hub_key.len = 32;
+		w.size = vt_replica_size(s->slot->rep);
+		w.head = verified;
+		d.kind_case = VANTHU__V1__REPL_DOWN__KIND_WELCOME;
+		d.welcome = &w;
+		error = send_down(s, &d);
+	}
+out:
+	if (verified)
+		vanthu__v1__co_signed_head__free_unpacked(verified, NULL);
+	if (m)
+		vanthu__v1__repl_up__free_unpacked(m, NULL);
+	return error;
+}
+
+/* Sends exchange messages waiting for this unit; runs beside the receiver. */
+static void *deliverer_main(void *arg)
+{
+	session *s = arg;
+	vt_repl_hub *h = s->h;
+	uint64_t seen = (uint64_t)-1;
+	for (;;) {
+		int error;
+		pthread_mutex_lock(&h->mu);
+		while (!s->done && !h->stopping && h->gen == seen) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			if (pthread_cond_timedwait(&h->grew, &h->mu, &ts) != 0)
+				break; /* every second anyway: the unit's own replica may have moved */
+		}
+		seen = h->gen;
+		if (s->done || h->stopping) {
+			pthread_mutex_unlock(&h->mu);
+			break;
+		}
+		pthread_mutex_unlock(&h->mu);
+		error = vt_relay_deliver(h->node->store, h->node->node_id, s->id, &s->sent,
+			(vt_relay_send_fn)send_down, s, &s->slot->delivered);
+		if (error < 0)
+			break; /* the receiving side sees the stream end */
+	}
+	return NULL;
+}
+
+static int stream_handler(vt_rpc_call *call, void *ctx)
+{
+	session s = { 0 };
+	Vanthu__V1__EnrolledUnit *unit = NULL;
+	char cert_id[VT_NODE_ID_MAX + 1];
+	int error;
+	s.h = ctx;
+	s.call = call;
+	pthread_mutex_init(&s.send_mu, NULL);
+	if ((error = vt_rpc_call_peer_identity(call, cert_id, sizeof(cert_id))) < 0) {
+		error = vt_error_set(VT_EAUTH, "replication needs the unit's client certificate (mutual TLS)");
+		goto out;
+	}
+	if ((error = handshake(&s, cert_id, &unit)) < 0)
+		goto out;
+	if (pthread_create(&s.deliverer, NULL, deliverer_main, &s) == 0)
+		s.deliverer_started = 1;
+	for (;;) {
+		vt_rpc_buf buf = { 0 };
+		Vanthu__V1__ReplUp *m;
+		int r = vt_rpc_call_recv(call, &buf);
+		if (r <= 0) {
+			error = r;
+			break;
+		}
+		m = vanthu__v1__repl_up__unpack(NULL, buf.len, buf.data);
+		vt_rpc_buf_dispose(&buf);
+		if (!m) {
+			error = vt_error_set(VT_EINVAL, "a replication message does not decode");
+			break;
+		}
+		pthread_mutex_lock(&s.h->mu);
+		s.slot->last_contact = vt_clock_now(NULL);
+		if (m->kind_case == VANTHU__V1__REPL_UP__KIND_BATCH && m->batch->head)
+			s.slot->unit_size = m->batch->head->size;
+		pthread_mutex_unlock(&s.h->mu);
+		switch (m->kind_case) {
+		case VANTHU__V1__REPL_UP__KIND_BATCH:
+			if (!m->batch->head) {
+				error = vt_error_set(VT_EINVAL, "a batch without its signed head");
+				break;
+			}
+			if ((error = batch_arrived(&s, m)) == 0) {
+				m = NULL; /* queued */
+				error = flush(&s);
+			}
+			break;
+		case VANTHU__V1__REPL_UP__KIND_BLOB:
+			if ((error = blob_arrived(&s, m->blob)) == 0)
+				error = flush(&s);
+			break;
+		case VANTHU__V1__REPL_UP__KIND_PING: {
+			Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+			d.kind_case = VANTHU__V1__REPL_DOWN__KIND_PONG;
+			d.pong = 1;
+			error = send_down(&s, &d);
+			break;
+		}
+		default:
+			error = vt_error_set(VT_EINVAL, "unexpected replication message (kind %d)", (int)m->kind_case);
+		}
+		if (m)
+			vanthu__v1__repl_up__free_unpacked(m, NULL);
+		if (error < 0)
+			break;
+	}
+out:
+	if (s.deliverer_started) {
+		pthread_mutex_lock(&s.h->mu);
+		s.done = 1;
+		pthread_cond_broadcast(&s.h->grew);
+		pthread_mutex_unlock(&s.h->mu);
+		pthread_join(s.deliverer, NULL);
+	}
+	if (s.slot) {
+		pthread_mutex_lock(&s.h->mu);
+		s.slot->busy = 0;
+		snprintf(s.slot->last_error, sizeof(s.slot->last_error), "%s", error < 0 ? vt_error_last() : "");
+		pthread_mutex_unlock(&s.h->mu);
+	}
+	for (size_t i = 0; i < s.qn; i++)
+		vanthu__v1__repl_up__free_unpacked(s.q[i], NULL);
+	free(s.q);
+	free(s.q_need);
+	free(s.asked);
+	free(s.cur);
+	vt_relay_sent_free(&s.sent);
+	if (unit)
+		vanthu__v1__enrolled_unit__free_unpacked(unit, NULL);
+	pthread_mutex_destroy(&s.send_mu);
+	return error;
+}
+
+/* ---- restore: the unit's log and blobs as the hub holds them */
+
+typedef struct fetch_ctx {
+	vt_rpc_call *call;
+	vt_store *store;
+	uint8_t (*sent)[32];
+	size_t nsent, cap;
+	int error;
+} fetch_ctx;
+
+static int send_fetch(vt_rpc_call *call, const Vanthu__V1__FetchReply *r)
+{
+	size_t n = vanthu__v1__fetch_reply__get_packed_size(r);
+	uint8_t *buf = malloc(n ? n : 1);
+	int error;
+	if (!buf)
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	vanthu__v1__fetch_reply__pack(r, buf);
+	error = vt_rpc_call_send(call, buf, n);
+	free(buf);
+	return error;
+}
+
+static void fetch_blob(void *ctx, const uint8_t sha[32], uint64_t size)
+{
+	fetch_ctx *c = ctx;
+	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
+	Vanthu__V1__ReplBlob b = VANTHU__V1__REPL_BLOB__INIT;
+	char *data = NULL;
+	size_t len, off = 0;
+	(void)size;
+	if (c->error)
+		return;
+	for (size_t i = 0; i < c->nsent; i++)
+		if (memcmp(c->sent[i], sha, 32) == 0)
+			return;
+	if ((c->error = vt_store_blob_get(c->store, sha, &data, &len)) < 0)
+		return;
+	if (c->nsent == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		void *p = realloc(c->sent, cap * sizeof(*c->sent));
+		if (!p) {
+			free(data);
+			c->error = vt_error_set(VT_ENOMEM, "out of memory");
+			return;
+		}
+		c->sent = p;
+		c->cap = cap;
+	}
+	memcpy(c->sent[c->nsent++], sha, 32);
+	b.sha256.data = (uint8_t *)sha;
+	b.sha256.len = 32;
+	b.size = len;
+	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_BLOB;
+	r.blob = &b;
+	do {
+		size_t n = len - off < VT_REPL_BLOB_CHUNK ? len - off : VT_REPL_BLOB_CHUNK;
+		b.offset = off;
+		b.data.data = (uint8_t *)data + off;
+		b.data.len = n;
+		if ((c->error = send_fetch(c->call, &r)) < 0)
+			break;
+		off += n;
+	} while (off < len);
+	free(data);
+}
+
+static int fetch_handler(vt_rpc_call *call, void *ctx)
+{
+	vt_repl_hub *h = ctx;
+	Vanthu__V1__FetchRequest *req = NULL;
+	Vanthu__V1__CoSignedHead *head = NULL;
+	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
+	fetch_ctx fc = { call, h->node->store, NULL, 0, 0, 0 };
+	char cert_id[VT_NODE_ID_MAX + 1];
+	const uint8_t *data;
+	size_t len;
+	int error;
+	vt_iter *it = NULL;
+	vt_key k;
+	if ((error = vt_rpc_call_peer_identity(call, cert_id, sizeof(cert_id))) < 0)
+		return vt_error_set(VT_EAUTH, "restore needs the unit's client certificate (mutual TLS)");
+	vt_rpc_call_request(call, &data, &len);
+	if (!(req = vanthu__v1__fetch_request__unpack(NULL, len, data)))
+		return vt_error_set(VT_EINVAL, "Fetch: the request is not a valid FetchRequest");
+	if (strcmp(req->node_id, cert_id) != 0) {
+		error = vt_error_set(VT_EPERM, "the client certificate names %s, not %s: a unit restores its own log",
+			cert_id, req->node_id);
+		goto out;
+	}
+	if ((error = vt_replica_head_get(h->node->store, req->node_id, &head)) < 0)
+		goto out;
+	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_HEAD;
+	r.head = head;
+	if ((error = send_fetch(call, &r)) < 0)
+		goto out;
+	vt_key_init(&k, req->node_id);
+	if ((error = vt_iter_new_ex(&it, h->node->store, VT_CF_LOG, k.buf, k.len, VT_ITER_SCAN)) < 0)
+		goto out;
+	vt_log_key_entry(&k, req->node_id, req->from);
+	for (vt_iter_seek(it, k.buf, k.len); vt_iter_valid(it); vt_iter_next(it)) {
+		size_t kl, vl;
+		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
+		uint64_t seq = vt_be64_get(key + kl - 8);
+		Vanthu__V1__RawEntry re = VANTHU__V1__RAW_ENTRY__INIT;
+		Vanthu__V1__LogEntry *e;
+		if (seq >= head->head->size)
+			break;
+		if (!(e = vanthu__v1__log_entry__unpack(NULL, vl, (const uint8_t *)val))) {
+			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s does not decode", seq, req->node_id);
+			goto out;
+		}
+		vt_entry_blobs(e, fetch_blob, &fc);
+		vanthu__v1__log_entry__free_unpacked(e, NULL);
+		if ((error = fc.error) < 0)
+			goto out;
+		re.seq = seq;
+		re.entry.data = (uint8_t *)val;
+		re.entry.len = vl;
+		r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_ENTRY;
+		r.entry = &re;
+		if ((error = send_fetch(call, &r)) < 0)
+			goto out;
+	}
+	error = vt_iter_status(it);
+out:
+	vt_iter_free(it);
+	free(fc.sent);
+	if (head)
+		vanthu__v1__co_signed_head__free_unpacked(head, NULL);
+	vanthu__v1__fetch_request__free_unpacked(req, NULL);
+	return error;
+}
+
+int vt_repl_hub_register(vt_repl_hub *h, vt_rpc_server *server)
+{
+	vt_rpc_method st = { 0 }, fe = { 0 };
+	int error;
+	st.path = VT_REPL_STREAM;
+	st.kind = VT_RPC_BIDI;
+	st.handler = stream_handler;
+	st.ctx = h;
+	st.max_request = VT_REPL_MAX_MSG;
+	st.stall_ms = VT_REPL_DEAD_MS; /* the unit pings an idle stream */
+	fe.path = VT_REPL_FETCH;
+	fe.kind = VT_RPC_SERVER_STREAM;
+	fe.handler = fetch_handler;
+	fe.ctx = h;
+	fe.max_request = 4096;
+	if ((error = vt_rpc_server_add(server, &st)) < 0 || (error = vt_rpc_server_add(server, &fe)) < 0)
+		return error;
+	return 0;
+}
+
+/* ---- status */
+
+typedef struct status_ctx {
+	vt_repl_hub *h;
+	Vanthu__V1__ReplStatus *st;
+	size_t cap, acap;
+	int error;
+} status_ctx;
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static int status_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
+{
+	status_ctx *c = ctx;
+	Vanthu__V1__ReplUnitState *us;
+	Vanthu__V1__CoSignedHead *head = NULL;
+	unit_slot *slot;
+	uint64_t size = 0;
+	if (c->st->n_units == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		void *p = realloc(c->st->units, cap * sizeof(*c->st->units));
+		if (!p)
+			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+		c->st->units = p;
+		c->cap = cap;
+	}
+	if (!(us = malloc(sizeof(*us))))
+		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+	vanthu__v1__repl_unit_state__init(us);
+	c->st->units[c->st->n_units++] = us;
+	us->node_id = dup_or_empty(u->node_id);
+	us->name = dup_or_empty(u->name);
+	vt_log_stored_size(c->h->node->store, u->node_id, &size);
+	us->size = size;
+	us->acked = size;
+	us->refused = u->refused;
+	us->alarms = u->alarms;
+	if (vt_replica_head_get(c->h->node->store, u->node_id, &head) == 0)
+		us->head = head;
+	pthread_mutex_lock(&c->h->mu);
+	for (slot = c->h->units; slot && strcmp(slot->id, u->node_id) != 0; slot = slot->next)
+		;
+	us->state = strdup(u->refused ? "refused" : slot && slot->busy ? "streaming" : size ? "idle" : "never");
+	if (slot) {
+		us->last_contact = slot->last_contact;
+		us->last_error = strdup(u->refused ? u->refused_reason : slot->last_error);
+		us->lag_entries = slot->unit_size > size ? slot->unit_size - size : 0;
+		us->delivered = slot->delivered;
+	} else {
+		us->last_error = dup_or_empty(u->refused ? u->refused_reason : "");
+	}
+	pthread_mutex_unlock(&c->h->mu);
+	return (!us->state || !us->last_error) ? (c->error = vt_error_set(VT_ENOMEM, "out of memory")) : 0;
+}
+
+static int status_alarm(void *ctx, const Vanthu__V1__ReplAlarm *a)
+{
+	status_ctx *c = ctx;
+	size_t n = vanthu__v1__repl_alarm__get_packed_size(a);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+	if (c->st->n_alarms == c->acap) {
+		size_t cap = c->acap ? c->acap * 2 : 16;
+		void *p = realloc(c->st->alarms, cap * sizeof(*c->st->alarms));
+		if (!p) {
+			free(buf);
+			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+		}
+		c->st->alarms = p;
+		c->acap = cap;
+	}
+	vanthu__v1__repl_alarm__pack(a, buf);
+	c->st->alarms[c->st->n_alarms] = vanthu__v1__repl_alarm__unpack(NULL, n, buf);
+	free(buf);
+	if (!c->st->alarms[c->st->n_alarms])
+		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+	c->st->n_alarms++;
+	return 0;
+}
+
+void vt_repl_status_free(Vanthu__V1__ReplStatus *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->n_units; i++) {
+		Vanthu__V1__ReplUnitState *u = st->units[i];
+		free(u->node_id);
+		free(u->name);
+		free(u->state);
+		free(u->last_error);
+		if (u->head)
+			vanthu__v1__co_signed_head__free_unpacked(u->head, NULL);
+		free(u);
+	}
+	for (size_t i = 0; i < st->n_alarms; i++)
+		vanthu__v1__repl_alarm__free_unpacked(st->alarms[i], NULL);
+	free(st->units);
+	free(st->alarms);
+	free(st->node_id);
+	free(st->role);
+	free(st->hub);
+	free(st);
+}
+
+int vt_repl_hub_status(vt_repl_hub *h, Vanthu__V1__ReplStatus **out)
+{
+	status_ctx c = { h, NULL, 0, 0, 0 };
+	int error;
+	*out = NULL;
+	if (!(c.st = malloc(sizeof(*c.st))))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	vanthu__v1__repl_status__init(c.st);
+	c.st->node_id = strdup(h->node->node_id);
+	c.st->role = strdup("hub");
+	c.st->hub = strdup(h->node->node_id);
+	if ((error = vt_hub_units(h->node->store, h->node->node_id, status_unit, &c)) >= 0 && !c.error)
+		error = vt_hub_alarms(h->node->store, h->node->node_id, status_alarm, &c);
+	if (c.error)
+		error = c.error;
+	if (error < 0 || !c.st->node_id || !c.st->role || !c.st->hub) {
+		vt_repl_status_free(c.st);
+		return error < 0 ? error : vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	*out = c.st;
+	return 0;
+}

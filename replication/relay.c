@@ -1,0 +1,148 @@
+/* Relaying exchange messages between units. A sender's apply wrote each
+ * message into its outbox (origin | 'X' | to | seq); the hub holds that in
+ * the sender's replica. The receiver records a message with an
+ * ExchangeReceived event, whose apply advances its cursor for the sender;
+ * the hub reads that cursor from the receiver's replica, so a message is
+ * delivered until the receiver has it, and recorded there once. */
+#include "relay.h"
+#include "error.h"
+#include "exchange.h"
+#include "hub.h"
+#include "repl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vt_relay_sent_free(vt_relay_sent *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static uint64_t *sent_slot(vt_relay_sent *s, const char *from)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].from, from) == 0)
+			return &s->v[i].seq;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		void *p = realloc(s->v, cap * sizeof(*s->v));
+		if (!p)
+			return NULL;
+		s->v = p;
+		s->cap = cap;
+	}
+	snprintf(s->v[s->n].from, sizeof(s->v[s->n].from), "%s", from);
+	s->v[s->n].seq = 0;
+	return &s->v[s->n++].seq;
+}
+
+typedef struct relay {
+	vt_store *store;
+	const char *hub, *unit;
+	vt_relay_sent *sent;
+	vt_relay_send_fn send;
+	void *ctx;
+	uint64_t *delivered;
+	int error;
+} relay;
+
+static int send_blob(relay *r, const Vanthu__V1__Attachment *a)
+{
+	Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+	Vanthu__V1__ReplBlob b = VANTHU__V1__REPL_BLOB__INIT;
+	char *data = NULL;
+	size_t len, off = 0;
+	int error;
+	if (a->sha256.len != 32)
+		return 0;
+	if ((error = vt_store_blob_get(r->store, a->sha256.data, &data, &len)) < 0)
+		return error;
+	b.sha256 = a->sha256;
+	b.size = len;
+	d.kind_case = VANTHU__V1__REPL_DOWN__KIND_BLOB;
+	d.blob = &b;
+	do {
+		size_t n = len - off < VT_REPL_BLOB_CHUNK ? len - off : VT_REPL_BLOB_CHUNK;
+		b.offset = off;
+		b.data.data = (uint8_t *)data + off;
+		b.data.len = n;
+		if ((error = r->send(r->ctx, &d)) < 0)
+			break;
+		off += n;
+	} while (off < len);
+	free(data);
+	return error;
+}
+
+/* Messages from one sender to the unit. */
+static int from_sender(relay *r, const char *from)
+{
+	uint64_t recorded = 0, *sent, after;
+	vt_iter *it = NULL;
+	vt_key k, seek;
+	int error;
+	if (strcmp(from, r->unit) == 0)
+		return 0;
+	if ((error = vt_exchange_cursor(r->store, r->unit, from, &recorded)) < 0 && error != VT_ENOTFOUND)
+		return error;
+	if (!(sent = sent_slot(r->sent, from)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	after = recorded > *sent ? recorded : *sent;
+	vt_exchange_outbox_prefix(&k, from, r->unit);
+	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, r->store, VT_CF_INDEX, k.buf, k.len)) < 0)
+		return error;
+	seek = k;
+	vt_key_u64(&seek, after + 1);
+	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
+		size_t kl, vl;
+		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
+		uint64_t seq = vt_be64_get(key + kl - 8);
+		Vanthu__V1__ExchangeMessage *m = vanthu__v1__exchange_message__unpack(NULL, vl, (const uint8_t *)val);
+		Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+		Vanthu__V1__ReplDelivery del = VANTHU__V1__REPL_DELIVERY__INIT;
+		if (!m) {
+			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s does not decode", from);
+			break;
+		}
+		if (m->kind_case == VANTHU__V1__EXCHANGE_MESSAGE__KIND_DOCUMENT)
+			for (size_t i = 0; i < m->document->n_attachments && error == 0; i++)
+				error = send_blob(r, m->document->attachments[i]);
+		if (error == 0) {
+			del.from = (char *)from;
+			del.from_seq = seq;
+			del.message = m;
+			d.kind_case = VANTHU__V1__REPL_DOWN__KIND_DELIVERY;
+			d.delivery = &del;
+			error = r->send(r->ctx, &d);
+		}
+		vanthu__v1__exchange_message__free_unpacked(m, NULL);
+		if (error < 0)
+			break;
+		*sent = seq;
+		(*r->delivered)++;
+	}
+	if (error == 0)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error;
+}
+
+static int each_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
+{
+	relay *r = ctx;
+	return r->error = from_sender(r, u->node_id);
+}
+
+int vt_relay_deliver(vt_store *store, const char *hub, const char *unit, vt_relay_sent *sent,
+	vt_relay_send_fn send, void *ctx, uint64_t *delivered)
+{
+	relay r = { store, hub, unit, sent, send, ctx, delivered, 0 };
+	int error;
+	if ((error = from_sender(&r, hub)) < 0)
+		return error;
+	error = vt_hub_units(store, hub, each_unit, &r);
+	return r.error < 0 ? r.error : error;
+}
