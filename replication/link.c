@@ -973,7 +973,10 @@ int vt_repl_link_start(vt_repl_link **out, vt_node *node, const vt_repl_link_opt
 	l->state = VT_REPL_CONNECT;
 	l->since = now_ms();
 	l->log_size = vt_log_size(node->log);
-	vt_repl_cosigned_get(node->store, node->node_id, &l->cosigned);
+	/* what the hub acknowledged last time (its welcome says it again) */
+	if (vt_repl_cosigned_get(node->store, node->node_id, &l->cosigned) == 0 && l->cosigned->head &&
+	    l->cosigned->head->size <= l->log_size)
+		l->acked = l->sent = l->cosigned->head->size;
 	vt_log_on_commit(node->log, link_committed, l);
 	if (pthread_create(&l->thread, NULL, link_main, l) != 0) {
 		vt_log_on_commit(node->log, NULL, NULL);
