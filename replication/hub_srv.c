@@ -535,7 +535,13 @@ static int stream_handler(vt_rpc_call *call, void *ctx)
 		vt_rpc_buf buf = { 0 };
 		Vanthu__V1__ReplUp *m;
 		int r = vt_rpc_call_recv(call, &buf);
-		if (r <= 0) {
+		if (r == 0 || r == VT_ERROR) {
+			/* the unit closed or went away (it reconnects): not a failure here */
+			vt_error_set(VT_ERROR, "the unit disconnected");
+			error = 0;
+			break;
+		}
+		if (r < 0) {
 			error = r;
 			break;
 		}
@@ -591,7 +597,7 @@ out:
 	if (s.slot) {
 		pthread_mutex_lock(&s.h->mu);
 		s.slot->busy = 0;
-		snprintf(s.slot->last_error, sizeof(s.slot->last_error), "%s", error < 0 ? vt_error_last() : "");
+		snprintf(s.slot->last_error, sizeof(s.slot->last_error), "%s", vt_error_last());
 		pthread_mutex_unlock(&s.h->mu);
 	}
 	for (size_t i = 0; i < s.qn; i++)

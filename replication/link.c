@@ -548,29 +548,33 @@ static int link_welcomed(vt_repl_link *l, Vanthu__V1__ReplWelcome *w)
 	return 0;
 }
 
-/* The signed head to end a batch from `from` at: the furthest kept head
- * within batch_max entries (else the next one), or the latest. */
 static int batch_head(vt_repl_link *l, uint64_t from, Vanthu__V1__TreeHead **out)
+{
+	return vt_repl_batch_head(l->node->store, l->node->node_id, from, l->o.batch_max, out);
+}
+
+int vt_repl_batch_head(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
+	Vanthu__V1__TreeHead **out)
 {
 	vt_iter *it = NULL;
 	vt_key k, seek;
 	uint64_t best = 0;
 	int error;
 	*out = NULL;
-	vt_key_init(&k, l->node->node_id);
+	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_META_STH);
 	seek = k;
 	vt_key_u64(&seek, from + 1);
-	if ((error = vt_iter_new(&it, l->node->store, VT_CF_META, k.buf, k.len)) < 0)
+	if ((error = vt_iter_new(&it, store, VT_CF_META, k.buf, k.len)) < 0)
 		return error;
 	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
 		size_t kl;
 		const char *key = vt_iter_key(it, &kl);
 		uint64_t size = vt_be64_get(key + kl - 8);
-		if (size - from > l->o.batch_max && best)
+		if (size - from > batch_max && best)
 			break;
 		best = size;
-		if (size - from >= l->o.batch_max)
+		if (size - from >= batch_max)
 			break;
 	}
 	error = vt_iter_status(it);
@@ -578,8 +582,8 @@ static int batch_head(vt_repl_link *l, uint64_t from, Vanthu__V1__TreeHead **out
 	if (error < 0)
 		return error;
 	if (best)
-		return vt_log_sth_at(l->node->store, l->node->node_id, best, out);
-	if ((error = vt_log_latest_sth(l->node->store, l->node->node_id, out)) < 0)
+		return vt_log_sth_at(store, origin, best, out);
+	if ((error = vt_log_latest_sth(store, origin, out)) < 0)
 		return error;
 	if ((*out)->size <= from) {
 		vanthu__v1__tree_head__free_unpacked(*out, NULL);
@@ -1064,4 +1068,13 @@ int vt_repl_link_status(vt_repl_link *l, Vanthu__V1__ReplStatus **out)
 		return vt_error_set(VT_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+uint64_t vt_repl_link_acked(vt_repl_link *l)
+{
+	uint64_t n;
+	pthread_mutex_lock(&l->mu);
+	n = l->acked;
+	pthread_mutex_unlock(&l->mu);
+	return n;
 }

@@ -83,6 +83,15 @@ void vt_repl_link_stop(vt_repl_link *l);
 /* The link's view: one ReplUnitState for this unit. */
 int vt_repl_link_status(vt_repl_link *l, Vanthu__V1__ReplStatus **out);
 
+/* Entries the hub has acknowledged (durable there). */
+uint64_t vt_repl_link_acked(vt_repl_link *l);
+
+/* The signed head a batch from `from` ends at: the furthest kept head
+ * within batch_max entries (else the next kept one), else the latest;
+ * VT_ENOTFOUND when the log has nothing past from. */
+int vt_repl_batch_head(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
+	Vanthu__V1__TreeHead **out);
+
 /* The latest co-signed head the unit holds (VT_ENOTFOUND if none). */
 int vt_repl_cosigned_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out);
 

@@ -1,0 +1,243 @@
+/* The unit's link and the hub's stream service in one process, over mutual
+ * TLS on loopback: catch-up, streaming, the hub going away and coming back,
+ * co-signatures kept by the unit, an unenrolled unit refused. (The faults
+ * with real processes are in tests/e2e/replication.sh.) */
+#include "testutil.h"
+
+#include "repl.h"
+#include "replica.h"
+#include "sth.h"
+#include "tlsgen.h"
+
+#include <unistd.h>
+
+#define HUB "000.00.00.HUB"
+#define U1 "000.00.01.U01"
+#define U3 "000.00.03.U03"
+
+typedef struct fixture {
+	char dir[4096], tls[4200];
+	vt_node *hub, *u1, *u3;
+	vt_rpc_server *server;
+	vt_repl_hub *rh;
+	int port;
+} fixture;
+
+static vt_node *node_at(fixture *f, const char *name, const char *id, const char *role)
+{
+	char dir[4400];
+	vt_node_init_opts io = { 0 };
+	vt_node *n = NULL;
+	vt_node_open_opts oo = { 0 };
+	snprintf(dir, sizeof(dir), "%s/%s", f->dir, name);
+	io.node_id = id;
+	io.role = role;
+	io.agency_name = name;
+	assert_vt_ok(vt_node_init(dir, &io));
+	oo.sth_every = 1;
+	assert_vt_ok(vt_node_open(&n, dir, &oo));
+	return n;
+}
+
+static void server_start(fixture *f, int port)
+{
+	vt_rpc_server_opts so = { 0 };
+	char listen[64], cert[4400], key[4400], ca[4400];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	snprintf(cert, sizeof(cert), "%s/server.pem", f->tls);
+	snprintf(key, sizeof(key), "%s/server.key", f->tls);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->tls);
+	so.listen = listen;
+	so.cert_file = cert;
+	so.key_file = key;
+	so.client_ca_file = ca;
+	so.max_recv = VT_REPL_MAX_MSG;
+	so.workers = 4;
+	so.log_level = VT_RPC_LOG_OFF;
+	f->port = vt_rpc_server_new(&f->server, &so);
+	assert_true(f->port > 0);
+	assert_vt_ok(vt_repl_hub_new(&f->rh, f->hub));
+	assert_vt_ok(vt_repl_hub_register(f->rh, f->server));
+	assert_vt_ok(vt_rpc_server_start(f->server));
+}
+
+static void server_stop(fixture *f)
+{
+	vt_rpc_server_shutdown(f->server, 0);
+	vt_rpc_server_free(f->server);
+	vt_repl_hub_free(f->rh);
+	f->server = NULL;
+	f->rh = NULL;
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	vt_apply_result res;
+	vt_test_tmpdir(f->dir, sizeof(f->dir), "repl-link");
+	snprintf(f->tls, sizeof(f->tls), "%s/tls", f->dir);
+	assert_vt_ok(vt_tlsgen_ca(f->tls));
+	assert_vt_ok(vt_tlsgen_issue(f->tls, "server", "hub", NULL));
+	assert_vt_ok(vt_tlsgen_issue(f->tls, "u1", U1, NULL));
+	assert_vt_ok(vt_tlsgen_issue(f->tls, "u3", U3, NULL));
+	f->hub = node_at(f, "hub", HUB, "hub");
+	f->u1 = node_at(f, "u1", U1, "unit");
+	f->u3 = node_at(f, "u3", U3, "unit");
+	assert_vt_ok(vt_repl_enroll(f->hub, "admin", U1, f->u1->pk, "Đơn vị 1", "", &res));
+	assert_vt_error(vt_repl_enroll(f->hub, "admin", U1, f->u3->pk, "", "", &res), VT_ECONFLICT, "another key");
+	assert_vt_error(vt_repl_enroll(f->u1, "admin", U3, f->u3->pk, "", "", &res), VT_EINVAL, "hub");
+	server_start(f, 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	if (f->server)
+		server_stop(f);
+	vt_node_free(f->hub);
+	vt_node_free(f->u1);
+	vt_node_free(f->u3);
+	vt_test_rmrf(f->dir);
+	free(f);
+	return 0;
+}
+
+static vt_repl_link *link_for(fixture *f, vt_node *n, const char *cert)
+{
+	vt_repl_link_opts lo = { 0 };
+	vt_repl_link *l = NULL;
+	char addr[64], ca[4400], c[4400], k[4400];
+	snprintf(addr, sizeof(addr), "localhost:%d", f->port);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->tls);
+	snprintf(c, sizeof(c), "%s/%s.pem", f->tls, cert);
+	snprintf(k, sizeof(k), "%s/%s.key", f->tls, cert);
+	lo.hub = addr;
+	lo.ca_file = ca;
+	lo.cert_file = c;
+	lo.key_file = k;
+	lo.batch_max = 50;   /* many batches, several in flight */
+	lo.window = 3;
+	lo.backoff_min_ms = 50;
+	lo.backoff_max_ms = 300;
+	assert_vt_ok(vt_repl_link_start(&l, n, &lo));
+	return l;
+}
+
+static void add_docs(vt_node *n, int count)
+{
+	for (int i = 0; i < count; i++) {
+		vt_apply_result c;
+		char sym[32];
+		snprintf(sym, sizeof(sym), "%d/CV-UBND", (int)vt_log_size(n->log));
+		assert_vt_ok(vt_test_create_incoming(n, sym, "V/v sao chép", &c));
+	}
+}
+
+static void wait_acked(vt_repl_link *l, uint64_t size)
+{
+	for (int i = 0; i < 3000 && vt_repl_link_acked(l) < size; i++)
+		usleep(10000);
+	assert_int_equal(vt_repl_link_acked(l), size);
+}
+
+static void link_state(vt_repl_link *l, const char *want)
+{
+	Vanthu__V1__ReplStatus *st = NULL;
+	int ok = 0;
+	for (int i = 0; i < 1000 && !ok; i++) {
+		assert_vt_ok(vt_repl_link_status(l, &st));
+		ok = strcmp(st->units[0]->state, want) == 0;
+		if (!ok)
+			usleep(10000);
+		vt_repl_status_free(st);
+	}
+	if (!ok)
+		fail_msg("link never reached state %s", want);
+}
+
+static void test_catch_up_and_stream(void **state)
+{
+	fixture *f = *state;
+	vt_repl_link *l;
+	Vanthu__V1__CoSignedHead *mine = NULL, *hubs = NULL;
+	Vanthu__V1__ReplStatus *st = NULL;
+	add_docs(f->u1, 300);
+	l = link_for(f, f->u1, "u1");
+	wait_acked(l, vt_log_size(f->u1->log));
+	add_docs(f->u1, 40); /* streaming */
+	wait_acked(l, vt_log_size(f->u1->log));
+	link_state(l, "streaming");
+	/* the unit keeps the hub's co-signature of its own head */
+	assert_vt_ok(vt_repl_cosigned_get(f->u1->store, U1, &mine));
+	assert_int_equal(mine->head->size, vt_log_size(f->u1->log));
+	assert_vt_ok(vt_sth_verify(mine->head, f->u1->pk));
+	assert_vt_ok(vt_cosig_verify(mine->head, mine->cosig, f->hub->pk));
+	assert_vt_ok(vt_replica_head_get(f->hub->store, U1, &hubs));
+	assert_memory_equal(hubs->head->root.data, mine->head->root.data, 32);
+	/* the hub's view */
+	assert_vt_ok(vt_repl_hub_status(f->rh, &st));
+	assert_int_equal(st->n_units, 1);
+	assert_string_equal(st->units[0]->node_id, U1);
+	assert_int_equal(st->units[0]->size, vt_log_size(f->u1->log));
+	assert_string_equal(st->units[0]->state, "streaming");
+	vt_repl_status_free(st);
+	vt_repl_link_stop(l);
+	vanthu__v1__co_signed_head__free_unpacked(mine, NULL);
+	vanthu__v1__co_signed_head__free_unpacked(hubs, NULL);
+}
+
+static void test_hub_goes_away(void **state)
+{
+	fixture *f = *state;
+	vt_repl_link *l;
+	int port;
+	add_docs(f->u1, 30);
+	l = link_for(f, f->u1, "u1");
+	wait_acked(l, vt_log_size(f->u1->log));
+	port = f->port;
+	server_stop(f);
+	add_docs(f->u1, 120); /* a backlog while the hub is away */
+	link_state(l, "backoff");
+	assert_true(vt_repl_link_acked(l) < vt_log_size(f->u1->log));
+	server_start(f, port);
+	wait_acked(l, vt_log_size(f->u1->log));
+	vt_repl_link_stop(l);
+	/* a new link (a restarted unit) starts where the hub is */
+	l = link_for(f, f->u1, "u1");
+	assert_int_equal(vt_repl_link_acked(l), vt_log_size(f->u1->log));
+	add_docs(f->u1, 5);
+	wait_acked(l, vt_log_size(f->u1->log));
+	vt_repl_link_stop(l);
+}
+
+static void test_not_enrolled(void **state)
+{
+	fixture *f = *state;
+	vt_repl_link *l = link_for(f, f->u3, "u3"), *l2;
+	Vanthu__V1__ReplStatus *st = NULL;
+	link_state(l, "refused");
+	assert_vt_ok(vt_repl_link_status(l, &st));
+	assert_non_null(strstr(st->units[0]->last_error, "not enrolled"));
+	vt_repl_status_free(st);
+	vt_repl_link_stop(l);
+	/* U1's certificate on U3's node: the names differ */
+	l2 = link_for(f, f->u3, "u1");
+	link_state(l2, "refused");
+	assert_vt_ok(vt_repl_link_status(l2, &st));
+	assert_non_null(strstr(st->units[0]->last_error, "certificate names"));
+	vt_repl_status_free(st);
+	vt_repl_link_stop(l2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_catch_up_and_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hub_goes_away, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_enrolled, setup, teardown),
+	};
+	setenv("GRPC_VERBOSITY", "NONE", 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
