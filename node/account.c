@@ -88,6 +88,20 @@ static void key_session(vt_key *k, const char *origin, const uint8_t hash[VT_HAS
 	vt_key_bytes(k, hash, VT_HASH_LEN);
 }
 
+int vt_account_has_password(vt_store *store, const char *origin, const char *name)
+{
+	vt_key k;
+	char *v = NULL;
+	size_t n;
+	int error;
+	key_cred(&k, origin, name);
+	if ((error = vt_key_check(&k)) < 0)
+		return error;
+	error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n);
+	free(v);
+	return error == 0 ? 1 : error == VT_ENOTFOUND ? 0 : error;
+}
+
 /* Login names: 2-64 of [a-z0-9._-], starting with a letter. */
 static int name_ok(const char *n)
 {

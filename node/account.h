@@ -40,6 +40,10 @@ int vt_unit_exists(vt_apply_ctx *ctx, const char *id);
 const char *vt_role_name(Vanthu__V1__Role role);
 int vt_role_parse(const char *name, Vanthu__V1__Role *out);
 
+/* 1 if the account has a password here (a restored node's accounts have
+ * none: hashes never enter the log), 0 if not. */
+int vt_account_has_password(vt_store *store, const char *origin, const char *name);
+
 /* Creates an account with its first password (one log event). */
 int vt_account_create(vt_log *log, const char *actor, const Vanthu__V1__Account *account,
 	const char *password, const char *reason, vt_apply_result *res);

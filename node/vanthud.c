@@ -42,41 +42,62 @@ static int write_pidfile(const char *path)
 	return vt_file_write_atomic(path, buf, (size_t)n, 0644);
 }
 
-static int has_admin(void *ctx, const Vanthu__V1__Account *a)
+typedef struct admins {
+	vt_store *store;
+	const char *origin, *bootstrap;
+	int usable;     /* an enabled administrator who can log in */
+	int restored;   /* the bootstrap administrator exists without a password */
+} admins;
+
+static int see_admin(void *ctx, const Vanthu__V1__Account *a)
 {
-	if (!a->disabled && vt_account_has_role(a, VANTHU__V1__ROLE__ADMIN))
-		*(int *)ctx = 1;
+	admins *s = ctx;
+	if (a->disabled || !vt_account_has_role(a, VANTHU__V1__ROLE__ADMIN))
+		return 0;
+	if (vt_account_has_password(s->store, s->origin, a->name) == 1)
+		s->usable = 1;
+	else if (strcmp(a->name, s->bootstrap) == 0)
+		s->restored = 1;
 	return 0;
 }
 
-/* First start: an administrator with a random password in a 0600 file. */
+/* First start: an administrator with a random password in a 0600 file.
+ * A node restored from the hub has its accounts but no password hashes
+ * (they never enter the log): the bootstrap administrator gets a new one. */
 static int bootstrap(vt_node *node, const vt_config *cfg)
 {
 	Vanthu__V1__Account a = VANTHU__V1__ACCOUNT__INIT;
 	Vanthu__V1__Role roles[1] = { VANTHU__V1__ROLE__ADMIN };
+	admins seen = { node->store, node->node_id, cfg->bootstrap_admin, 0, 0 };
 	char path[4096], pw[33], line[64];
 	uint8_t r[16];
-	int found = 0, error;
+	int error;
 	if (!*cfg->bootstrap_admin)
 		return 0;
-	if ((error = vt_account_list(node->store, node->node_id, has_admin, &found)) < 0 || found)
+	if ((error = vt_account_list(node->store, node->node_id, see_admin, &seen)) < 0 || seen.usable)
 		return error;
 	randombytes_buf(r, sizeof(r));
 	vt_hex(pw, r, sizeof(r));
-	a.name = cfg->bootstrap_admin;
-	a.full_name = "Quản trị hệ thống";
-	a.roles = roles;
-	a.n_roles = 1;
 	if ((error = vt_node_path(path, sizeof(path), cfg->data_dir, "bootstrap-admin-password")) < 0)
 		return error;
 	snprintf(line, sizeof(line), "%s\n", pw);
 	if ((error = vt_file_write_atomic(path, line, strlen(line), 0600)) < 0)
 		return error;
-	if ((error = vt_account_create(node->log, "node", &a, pw, "first administrator", NULL)) < 0)
-		return error;
+	if (seen.restored) {
+		error = vt_account_set_password(node->log, "node", cfg->bootstrap_admin, NULL, pw, NULL);
+	} else {
+		a.name = cfg->bootstrap_admin;
+		a.full_name = "Quản trị hệ thống";
+		a.roles = roles;
+		a.n_roles = 1;
+		error = vt_account_create(node->log, "node", &a, pw, "first administrator", NULL);
+	}
 	sodium_memzero(pw, sizeof(pw));
-	fprintf(stderr, "vanthud: created administrator '%s'; its password is in %s (change it: vanthu passwd)\n",
-		cfg->bootstrap_admin, path);
+	if (error < 0)
+		return error;
+	fprintf(stderr, "vanthud: %s administrator '%s'; its password is in %s (change it: vanthu passwd)%s\n",
+		seen.restored ? "new password for the" : "created", cfg->bootstrap_admin, path,
+		seen.restored ? "; other users' passwords are reset by an administrator (restored node)" : "");
 	return 0;
 }
 

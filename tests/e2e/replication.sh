@@ -251,6 +251,17 @@ rm -rf "$T/u2"
 check restore-from-hub 0 wait_for 30 test -s "$T/u2r.ready"
 check restore-from-hub-log 0 grep -q "verified against the hub's co-signed head" "$T/u2r.log"
 check restored-streams 0 wait_for 30 grep -q "connected to hub" "$T/u2r.log"
+# password hashes never enter the log: the administrator gets a new one
+check restored-admin 0 grep -q "new password for the administrator 'admin'" "$T/u2r.log"
+check restored-login 0 as r2 login --server "127.0.0.1:$(awk '{print $2}' "$T/u2r.ready")" --plaintext --name admin \
+	--password-file "$T/u2/bootstrap-admin-password"
+check restored-clerk-no-password 9 as r2c login --server "127.0.0.1:$(awk '{print $2}' "$T/u2r.ready")" --plaintext \
+	--name van.thu --password-file "$T/pw"
+check restored-reset 0 as r2 account reset-password --name van.thu --password-file "$T/pw"
+check restored-clerk-login 0 as r2c login --server "127.0.0.1:$(awk '{print $2}' "$T/u2r.ready")" --plaintext \
+	--name van.thu --password-file "$T/pw"
+check restored-doc-api 0 as r2c doc get --id "$R1" --json
+expect restored-doc-api "Thu hồi để sửa"
 kill $UPID; wait $UPID 2>/dev/null || true
 
 # ---- a data directory edited behind the unit's back: an old entry rewritten
@@ -261,7 +272,7 @@ U1PID=$UPID
 refused() { as hadmin repl status --json | jget "[u['refused'] for u in d['units'] if u['node_id']=='$1'][0]" | grep -q True; }
 check rewrite-refused 0 wait_for 30 refused $U1
 check alarm 0 as hadmin repl status --json
-expect alarm "\"node_id\":\"$U1\",\"reason\":\"[^\"]*rewritten"
+expect alarm "\"node_id\":\"$U1\",\"reason\":\"[^\"]*\\(rewritten\\|another history\\)"
 check alarm-in-hub-log 0 "$V" log show --data-dir "$T/hub" --json
 expect alarm-in-hub-log '"unit_refused"'
 # (the rebuilt database has no password hashes: the unit's log says it)
