@@ -23,7 +23,6 @@
 #include <string.h>
 #include <time.h>
 
-#define CONNECT_MS 10000
 #define HANDSHAKE_MS 10000
 #define TICK_MS 100
 #define MAX_BLOB (1ull << 30)
@@ -468,7 +467,9 @@ static int link_connect(vt_repl_link *l)
 		if ((error = vt_rpc_client_new(&l->client, l->hub, &co)) < 0)
 			return error;
 	}
-	if ((error = vt_rpc_stream_open(&l->stream, l->client, VT_REPL_STREAM, NULL, 0, CONNECT_MS)) < 0)
+	/* no deadline: the stream lasts; the handshake and silence timers of
+	 * link_tick end a stream that makes no progress */
+	if ((error = vt_rpc_stream_open(&l->stream, l->client, VT_REPL_STREAM, NULL, 0, 0)) < 0)
 		return error;
 	if (pthread_create(&l->rx, NULL, rx_main, l) != 0)
 		return vt_error_set(VT_ERROR, "cannot start the replication receiver");

@@ -108,7 +108,7 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 			goto out;
 		}
 		vanthu__v1__fetch_request__pack(&req, buf);
-		if ((error = vt_rpc_stream_open(&stream, client, VT_REPL_FETCH, NULL, 0, 30000)) < 0 ||
+		if ((error = vt_rpc_stream_open(&stream, client, VT_REPL_FETCH, NULL, 0, 0)) < 0 ||
 		    (error = vt_rpc_stream_send(stream, buf, n)) < 0 || (error = vt_rpc_stream_close_send(stream)) < 0)
 			goto out;
 	}

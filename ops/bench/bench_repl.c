@@ -425,6 +425,20 @@ int main(int argc, char **argv)
 		for (uint64_t q = first; q < last && q < s.cap; q++)
 			if (s.done[q] > 0 && s.acked[q] > 0)
 				lag[nl++] = s.acked[q] > s.done[q] ? (s.acked[q] - s.done[q]) * 1000.0 : 0;
+		if (getenv("BENCH_REPL_TRACE")) {
+			/* the worst lag of each second of the run, to see stalls */
+			double t0 = s.done[first], worst[120] = { 0 };
+			for (uint64_t q = first; q < last && q < s.cap; q++)
+				if (s.done[q] > 0 && s.acked[q] > 0) {
+					int sec = (int)(s.done[q] - t0);
+					if (sec >= 0 && sec < 120 && s.acked[q] - s.done[q] > worst[sec])
+						worst[sec] = s.acked[q] - s.done[q];
+				}
+			for (int i = 0; i < seconds && i < 120; i++)
+				printf("trace second %d: worst lag %.1f ms\n", i, worst[i] * 1000.0);
+			for (uint64_t q = first; q < last && q < s.cap; q += 500)
+				printf("trace seq %" PRIu64 ": done %.3f acked %.3f\n", q, s.done[q] - t0, s.acked[q] - t0);
+		}
 		bench_sort(lag, nl);
 		bench_fig(&r, "steady_appends", (double)(last - first) / seconds, "entries/s");
 		bench_fig(&r, "steady_lag_p50", bench_pct(lag, nl, 50), "ms");
