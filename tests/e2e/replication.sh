@@ -143,6 +143,8 @@ sleep 1
 start_hub "127.0.0.1:$HPORT"
 check caught-up-after-kill 0 wait_for 120 caught_up $U1 "$T/u1"
 check agree-after-kill 0 agree "$T/u1" $U1
+streaming() { ustatus "$T/u1" "$1" | grep -q '"state":"streaming"'; }
+check unit-streaming-again 0 wait_for 60 streaming $U1PORT
 check unit-status 0 ustatus "$T/u1" $U1PORT
 expect unit-status '"state":"streaming"'
 expect unit-status '"lag_entries":0'
