@@ -174,6 +174,7 @@ static int doc_list(remote *r, cli_args *a)
 	req.overdue = cli_flag(a, "overdue");
 	req.due_within_days = (uint32_t)within;
 	req.unit = OPT("unit");
+	req.origin = OPT("origin"); /* on a hub: a unit's replica */
 	if (state) {
 		int found = 0;
 		for (int s = 1; s < 64 && !found; s++)

@@ -79,6 +79,11 @@ int vt_api_audit_consistency(vt_api_req *r);
 int vt_api_audit_entries(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
 	const Vanthu__V1__EntriesRequest *req);
 
+/* Whose records a reading request reads: this node's (origin NULL or
+ * empty, or its own id), or on a hub an enrolled unit's replica, for the
+ * roles that read across units (archivist, auditor, admin). */
+int vt_api_origin(vt_api_req *r, const char *origin, const char **out);
+
 /* Replication (svc_repl.c): enrolment at the hub, status on either side. */
 int vt_api_repl_enroll(vt_api_req *r);
 int vt_api_repl_reinstate(vt_api_req *r);

@@ -294,13 +294,15 @@ static int reg_list_entries(vt_api_req *r)
 	Vanthu__V1__RegisterBook *book = NULL;
 	limited l = { .c = { .desc = &vanthu__v1__register_entry__descriptor } };
 	int error;
+	const char *origin;
 	l.limit = in->limit ? in->limit : 1000;
 	if (l.limit > 100000)
 		l.limit = 100000;
-	if ((error = vt_register_book_get(r->api->node->store, r->api->node->node_id, in->book, &book)) < 0)
+	if ((error = vt_api_origin(r, in->origin, &origin)) < 0 ||
+	    (error = vt_register_book_get(r->api->node->store, origin, in->book, &book)) < 0)
 		return error;
 	vanthu__v1__register_book__free_unpacked(book, NULL);
-	error = vt_register_entries(r->api->node->store, r->api->node->node_id, in->book, in->year,
+	error = vt_register_entries(r->api->node->store, origin, in->book, in->year,
 		collect_limited, &l);
 	if (error >= 0) {
 		out.entries = (Vanthu__V1__RegisterEntry **)l.c.items;

@@ -71,8 +71,14 @@ int vt_api_doc_get(vt_api_req *r)
 {
 	const Vanthu__V1__GetDocumentRequest *in = (const void *)r->in;
 	Vanthu__V1__Document *d = NULL;
+	const char *slash = strrchr(in->id, '/'), *origin;
+	char whose[VT_NODE_ID_MAX + 1] = "";
 	int error;
-	if ((error = vt_doc_get(r->api->node->store, r->api->node->node_id, in->id, &d)) < 0)
+	/* a document id names its origin: on a hub, a unit's replica */
+	if (slash && (size_t)(slash - in->id) <= VT_NODE_ID_MAX)
+		snprintf(whose, sizeof(whose), "%.*s", (int)(slash - in->id), in->id);
+	if ((error = vt_api_origin(r, whose, &origin)) < 0 ||
+	    (error = vt_doc_get(r->api->node->store, origin, in->id, &d)) < 0)
 		return error;
 	error = vt_api_reply(r, &d->base);
 	vanthu__v1__document__free_unpacked(d, NULL);
@@ -88,14 +94,17 @@ int vt_api_doc_list(vt_api_req *r)
 	vt_iter *it = NULL;
 	vt_key k, start;
 	int error;
+	const char *origin;
 	if (limit > 1000)
 		limit = 1000;
+	if ((error = vt_api_origin(r, in->origin, &origin)) < 0)
+		return error;
 	if (!(docs = calloc(limit, sizeof(*docs))))
 		return vt_error_set(VT_ENOMEM, "out of memory");
-	vt_key_init(&k, r->api->node->node_id);
+	vt_key_init(&k, origin);
 	if ((error = vt_iter_new(&it, r->api->node->store, VT_CF_DOC, k.buf, k.len)) < 0)
 		goto out;
-	vt_doc_key(&start, r->api->node->node_id, in->after_seq + 1);
+	vt_doc_key(&start, origin, in->after_seq + 1);
 	if (in->after_seq)
 		vt_iter_seek(it, start.buf, start.len);
 	for (; vt_iter_valid(it) && n < limit; vt_iter_next(it)) {

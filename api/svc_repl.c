@@ -3,6 +3,7 @@
  * reinstatement at the hub, and the replication status on either side. */
 #include "service.h"
 #include "error.h"
+#include "hub.h"
 #include "repl.h"
 
 #include <stdlib.h>
@@ -65,4 +66,24 @@ int vt_api_repl_status(vt_api_req *r)
 	error = vt_api_reply(r, &st->base);
 	vt_repl_status_free(st);
 	return error;
+}
+
+int vt_api_origin(vt_api_req *r, const char *origin, const char **out)
+{
+	Vanthu__V1__EnrolledUnit *u = NULL;
+	int error;
+	*out = r->api->node->node_id;
+	if (!origin || !*origin || strcmp(origin, r->api->node->node_id) == 0)
+		return 0;
+	if (!r->api->hub)
+		return vt_error_set(VT_EINVAL, "%s holds no other node's records (ask the department hub)",
+			r->api->node->node_id);
+	if ((error = vt_api_require(r->caller, VT_ROLE(ARCHIVIST) | VT_ROLE(AUDITOR) | VT_ROLE(ADMIN),
+		     "read units' replicas")) < 0)
+		return error;
+	if ((error = vt_hub_unit_get(r->api->node->store, r->api->node->node_id, origin, &u)) < 0)
+		return error;
+	vanthu__v1__enrolled_unit__free_unpacked(u, NULL);
+	*out = origin;
+	return 0;
 }

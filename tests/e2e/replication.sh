@@ -223,6 +223,15 @@ check status-15 0 wait_for 30 status_is "$DOC1" 15
 check recalled-u2 0 as c2 doc get --id "$R1" --json
 expect recalled-u2 "Thu hồi để sửa"
 check recalled-no-act 5 as c2 doc act --id "$R1" --action submit-to-head --to admin
+# the hub answers for its units: an archivist reads U2's replica
+check hub-archivist 0 as hadmin account create --name luu.tru --full-name "Lưu trữ" --roles archivist \
+	--password-file "$T/pw"
+check hub-archivist-login 0 as harch login --server "localhost:$HPORT" --ca "$HCA" --name luu.tru --password-file "$T/pw"
+check hub-replica-list 0 wait_for 30 bash -c "VANTHU_SESSION=$T/session.harch '$V' doc list --origin $U2 --json | grep -q '\"id\":\"$R1\"'"
+check hub-replica-get 0 as harch doc get --id "$R1" --json
+expect hub-replica-get "\"exchange_from\":\"$U1\""
+check hub-replica-unknown 3 as harch doc list --origin 000.00.09.NOPE
+check unit-no-replicas 4 as c1 doc list --origin $U2
 check hub-units 0 as hadmin repl status
 expect hub-units "$U1"
 expect hub-units "$U2"
