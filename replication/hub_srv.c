@@ -40,7 +40,36 @@ struct vt_repl_hub {
 	uint64_t gen;
 	int stopping;
 	unit_slot *units;
+	pthread_t office;     /* records what units send to the hub's own office */
+	int office_started;
+	uint64_t received;
 };
+
+static void *office_main(void *arg)
+{
+	vt_repl_hub *h = arg;
+	uint64_t seen = (uint64_t)-1;
+	pthread_mutex_lock(&h->mu);
+	while (!h->stopping) {
+		uint64_t n = 0;
+		int error;
+		if (h->gen == seen) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&h->grew, &h->mu, &ts);
+			continue;
+		}
+		seen = h->gen;
+		pthread_mutex_unlock(&h->mu);
+		if ((error = vt_relay_local(h->node, &n)) < 0)
+			fprintf(stderr, "vanthud: recording a message for the hub's office: %s\n", vt_error_last());
+		pthread_mutex_lock(&h->mu);
+		h->received += n;
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
 
 const char *vt_repl_state_name(vt_repl_state s)
 {
@@ -57,6 +86,8 @@ int vt_repl_hub_new(vt_repl_hub **out, vt_node *node)
 	h->node = node;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->grew, NULL);
+	if (pthread_create(&h->office, NULL, office_main, h) == 0)
+		h->office_started = 1;
 	return 0;
 }
 
@@ -64,6 +95,12 @@ void vt_repl_hub_free(vt_repl_hub *h)
 {
 	if (!h)
 		return;
+	pthread_mutex_lock(&h->mu);
+	h->stopping = 1;
+	pthread_cond_broadcast(&h->grew);
+	pthread_mutex_unlock(&h->mu);
+	if (h->office_started)
+		pthread_join(h->office, NULL);
 	while (h->units) {
 		unit_slot *u = h->units;
 		h->units = u->next;

@@ -146,3 +146,61 @@ int vt_relay_deliver(vt_store *store, const char *hub, const char *unit, vt_rela
 	error = vt_hub_units(store, hub, each_unit, &r);
 	return r.error < 0 ? r.error : error;
 }
+
+typedef struct local {
+	vt_node *hub;
+	uint64_t *received;
+	int error;
+} local;
+
+static int local_from(void *ctx, const Vanthu__V1__EnrolledUnit *u)
+{
+	local *c = ctx;
+	vt_node *hub = c->hub;
+	uint64_t after = 0;
+	vt_iter *it = NULL;
+	vt_key k, seek;
+	int error;
+	if ((error = vt_exchange_cursor(hub->store, hub->node_id, u->node_id, &after)) < 0 && error != VT_ENOTFOUND)
+		return c->error = error;
+	vt_exchange_outbox_prefix(&k, u->node_id, hub->node_id);
+	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, hub->store, VT_CF_INDEX, k.buf, k.len)) < 0)
+		return c->error = error;
+	seek = k;
+	vt_key_u64(&seek, after + 1);
+	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
+		size_t kl, vl;
+		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
+		Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+		Vanthu__V1__ExchangeReceived xr = VANTHU__V1__EXCHANGE_RECEIVED__INIT;
+		vt_apply_result res;
+		xr.message = vanthu__v1__exchange_message__unpack(NULL, vl, (const uint8_t *)val);
+		if (!xr.message) {
+			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s does not decode", u->node_id);
+			break;
+		}
+		xr.from = u->node_id;
+		xr.from_seq = vt_be64_get(key + kl - 8);
+		ev.kind_case = VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED;
+		ev.exchange_received = &xr;
+		/* the files came with the sender's log: they are here already */
+		error = vt_log_append(hub->log, "node", &ev, &res);
+		vanthu__v1__exchange_message__free_unpacked(xr.message, NULL);
+		if (error == VT_EEXISTS)
+			error = 0;
+		if (error < 0)
+			break;
+		(*c->received)++;
+	}
+	if (error == 0)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error < 0 ? (c->error = error) : 0;
+}
+
+int vt_relay_local(vt_node *hub, uint64_t *received)
+{
+	local c = { hub, received, 0 };
+	int error = vt_hub_units(hub->store, hub->node_id, local_from, &c);
+	return c.error < 0 ? c.error : error;
+}

@@ -3,6 +3,7 @@
 #ifndef VT_RELAY_H
 #define VT_RELAY_H
 
+#include "node.h"
 #include "replica.h"
 #include "vanthu.pb-c.h"
 
@@ -20,5 +21,9 @@ void vt_relay_sent_free(vt_relay_sent *s);
  * enrolled unit and the hub itself; *delivered counts them. */
 int vt_relay_deliver(vt_store *store, const char *hub, const char *unit, vt_relay_sent *sent,
 	vt_relay_send_fn send, void *ctx, uint64_t *delivered);
+
+/* The hub's own office receives too: records (ExchangeReceived in the
+ * hub's log) what units' outboxes hold for the hub, past its cursors. */
+int vt_relay_local(vt_node *hub, uint64_t *received);
 
 #endif

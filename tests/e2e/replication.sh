@@ -192,11 +192,11 @@ for u in 1:$U1PORT 2:$U2PORT; do
 	check "u$n-clerk-login" 0 as "c$n" login --server "127.0.0.1:$p" --plaintext --name van.thu --password-file "$T/pw"
 done
 head -c 20000 /dev/urandom > "$T/body"; { printf '%%PDF-1.4\n'; cat "$T/body"; printf '\n%%%%EOF\n'; } > "$T/scan.pdf"
-send_doc() { # send_doc SUMMARY: an outgoing paper issue of U1, digitised and distributed to U2
+send_doc() { # send_doc SUMMARY [NODE]: an outgoing paper issue of U1, digitised and distributed to U2
 	check "send-create-$1" 0 as c1 doc create --direction outgoing --type CV --summary "$1" --paper --register di --json
 	SENT=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out" | head -1)
 	check "send-scan-$1" 0 as c1 doc act --id "$SENT" --action attach-digitised --file "$T/scan.pdf"
-	check "send-distribute-$1" 0 as c1 doc act --id "$SENT" --action distribute --nodes $U2
+	check "send-distribute-$1" 0 as c1 doc act --id "$SENT" --action distribute --nodes "${2:-$U2}"
 }
 send_doc "Công văn gửi đơn vị 2"
 DOC1=$SENT
@@ -232,6 +232,12 @@ check hub-replica-get 0 as harch doc get --id "$R1" --json
 expect hub-replica-get "\"exchange_from\":\"$U1\""
 check hub-replica-unknown 3 as harch doc list --origin 000.00.09.NOPE
 check unit-no-replicas 4 as c1 doc list --origin $U2
+# the hub's own office receives from units too, and its status goes back
+send_doc "Báo cáo gửi sở" $HUB
+DOC3=$SENT
+at_hub() { as harch doc list --json | grep -q "\"exchange_source\":\"$DOC3\""; }
+check hub-office-received 0 wait_for 30 at_hub
+check status-01-from-hub 0 wait_for 30 bash -c "VANTHU_SESSION=$T/session.c1 '$V' doc get --id '$DOC3' --json | grep -q '\"node\":\"$HUB\",\"code\":\"01\"'"
 check hub-units 0 as hadmin repl status
 expect hub-units "$U1"
 expect hub-units "$U2"
