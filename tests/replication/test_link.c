@@ -4,6 +4,7 @@
  * with real processes are in tests/e2e/replication.sh.) */
 #include "testutil.h"
 
+#include "exchange.h"
 #include "repl.h"
 #include "replica.h"
 #include "sth.h"
@@ -13,11 +14,12 @@
 
 #define HUB "000.00.00.HUB"
 #define U1 "000.00.01.U01"
+#define U2 "000.00.02.U02"
 #define U3 "000.00.03.U03"
 
 typedef struct fixture {
 	char dir[4096], tls[4200];
-	vt_node *hub, *u1, *u3;
+	vt_node *hub, *u1, *u2, *u3;
 	vt_rpc_server *server;
 	vt_repl_hub *rh;
 	int port;
@@ -79,11 +81,14 @@ static int setup(void **state)
 	assert_vt_ok(vt_tlsgen_ca(f->tls));
 	assert_vt_ok(vt_tlsgen_issue(f->tls, "server", "hub", NULL));
 	assert_vt_ok(vt_tlsgen_issue(f->tls, "u1", U1, NULL));
+	assert_vt_ok(vt_tlsgen_issue(f->tls, "u2", U2, NULL));
 	assert_vt_ok(vt_tlsgen_issue(f->tls, "u3", U3, NULL));
 	f->hub = node_at(f, "hub", HUB, "hub");
 	f->u1 = node_at(f, "u1", U1, "unit");
+	f->u2 = node_at(f, "u2", U2, "unit");
 	f->u3 = node_at(f, "u3", U3, "unit");
 	assert_vt_ok(vt_repl_enroll(f->hub, "admin", U1, f->u1->pk, "Đơn vị 1", "", &res));
+	assert_vt_ok(vt_repl_enroll(f->hub, "admin", U2, f->u2->pk, "Đơn vị 2", "", &res));
 	assert_vt_error(vt_repl_enroll(f->hub, "admin", U1, f->u3->pk, "", "", &res), VT_ECONFLICT, "another key");
 	assert_vt_error(vt_repl_enroll(f->u1, "admin", U3, f->u3->pk, "", "", &res), VT_EINVAL, "hub");
 	server_start(f, 0);
@@ -98,6 +103,7 @@ static int teardown(void **state)
 		server_stop(f);
 	vt_node_free(f->hub);
 	vt_node_free(f->u1);
+	vt_node_free(f->u2);
 	vt_node_free(f->u3);
 	vt_test_rmrf(f->dir);
 	free(f);
@@ -178,10 +184,12 @@ static void test_catch_up_and_stream(void **state)
 	assert_memory_equal(hubs->head->root.data, mine->head->root.data, 32);
 	/* the hub's view */
 	assert_vt_ok(vt_repl_hub_status(f->rh, &st));
-	assert_int_equal(st->n_units, 1);
+	assert_int_equal(st->n_units, 2); /* enrolled, in id order */
 	assert_string_equal(st->units[0]->node_id, U1);
 	assert_int_equal(st->units[0]->size, vt_log_size(f->u1->log));
 	assert_string_equal(st->units[0]->state, "streaming");
+	assert_string_equal(st->units[1]->node_id, U2);
+	assert_string_equal(st->units[1]->state, "never");
 	vt_repl_status_free(st);
 	vt_repl_link_stop(l);
 	vanthu__v1__co_signed_head__free_unpacked(mine, NULL);
@@ -231,12 +239,71 @@ static void test_not_enrolled(void **state)
 	vt_repl_link_stop(l2);
 }
 
+/* U1 records a document from U2 (as if relayed); its 01 goes back through
+ * the hub to U2, and one from the hub's office to the hub. */
+static void received_from(vt_node *n, const char *from, uint64_t seq)
+{
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__ExchangeReceived xr = VANTHU__V1__EXCHANGE_RECEIVED__INIT;
+	Vanthu__V1__ExchangeMessage m = VANTHU__V1__EXCHANGE_MESSAGE__INIT;
+	Vanthu__V1__DocumentMeta meta = VANTHU__V1__DOCUMENT_META__INIT;
+	char source[64];
+	vt_apply_result res;
+	snprintf(source, sizeof(source), "%s/%llu", from, (unsigned long long)seq);
+	meta.doc_type = "CV";
+	meta.number_symbol = "7/UBND";
+	meta.summary = "V/v phối hợp";
+	m.to = n->node_id;
+	m.document_id = source;
+	m.sender_name = (char *)from;
+	m.kind_case = VANTHU__V1__EXCHANGE_MESSAGE__KIND_DOCUMENT;
+	m.document = &meta;
+	xr.from = (char *)from;
+	xr.from_seq = seq;
+	xr.message = &m;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED;
+	ev.exchange_received = &xr;
+	assert_vt_ok(vt_log_append(n->log, "node", &ev, &res));
+}
+
+static void wait_cursor(vt_store *store, const char *origin, const char *from, uint64_t want)
+{
+	uint64_t got = 0;
+	for (int i = 0; i < 1000; i++) {
+		int error = vt_exchange_cursor(store, origin, from, &got);
+		if (error == 0 && got >= want)
+			return;
+		usleep(10000);
+	}
+	fail_msg("%s never recorded message %llu from %s (has %llu)", origin, (unsigned long long)want, from,
+		(unsigned long long)got);
+}
+
+static void test_relay(void **state)
+{
+	fixture *f = *state;
+	vt_repl_link *l1 = link_for(f, f->u1, "u1"), *l2 = link_for(f, f->u2, "u2");
+	uint64_t s1;
+	received_from(f->u1, U2, 40);
+	received_from(f->u1, HUB, 3);
+	s1 = vt_log_size(f->u1->log);
+	/* U1's 01 for U2 is entry s1 - 2, the one for the hub s1 - 1 */
+	wait_cursor(f->u2->store, U2, U1, s1 - 2);
+	wait_cursor(f->hub->store, HUB, U1, s1 - 1);
+	/* and the hub's replica of U2 shows U2 recorded it */
+	wait_acked(l2, vt_log_size(f->u2->log));
+	wait_cursor(f->hub->store, U2, U1, s1 - 2);
+	vt_repl_link_stop(l1);
+	vt_repl_link_stop(l2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_catch_up_and_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hub_goes_away, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_enrolled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay, setup, teardown),
 	};
 	setenv("GRPC_VERBOSITY", "NONE", 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
