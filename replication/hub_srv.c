@@ -203,6 +203,9 @@ typedef struct session {
 	uint8_t cur_sha[32];
 	uint64_t cur_size, cur_have;
 	uint8_t *cur;
+	/* the spot check of entries the hub holds */
+	uint64_t audit[VT_REPL_AUDIT];
+	size_t naudit;
 	/* exchange */
 	pthread_t deliverer;
 	int deliverer_started, done;
@@ -429,6 +432,57 @@ static int flush(session *s)
 	return 0;
 }
 
+/* Asks the unit for a sample of the entries the hub verified: the first,
+ * the last, and random ones between. */
+static int audit_ask(session *s, uint64_t verified)
+{
+	Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+	Vanthu__V1__ReplAudit a = VANTHU__V1__REPL_AUDIT__INIT;
+	if (!verified)
+		return 0;
+	s->naudit = 0;
+	s->audit[s->naudit++] = 0;
+	if (verified > 1)
+		s->audit[s->naudit++] = verified - 1;
+	while (s->naudit < VT_REPL_AUDIT && s->naudit < verified)
+		s->audit[s->naudit++] = 1 + randombytes_uniform((uint32_t)(verified - 1 > UINT32_MAX ? UINT32_MAX :
+			verified - 1));
+	a.seqs = s->audit;
+	a.n_seqs = s->naudit;
+	d.kind_case = VANTHU__V1__REPL_DOWN__KIND_AUDIT;
+	d.audit = &a;
+	return send_down(s, &d);
+}
+
+/* The unit's copies of the sampled entries must be the hub's, byte for byte. */
+static int audit_check(session *s, const Vanthu__V1__ReplAuditReply *r)
+{
+	if (!s->naudit)
+		return vt_error_set(VT_EINVAL, "an audit reply nobody asked for");
+	for (size_t i = 0; i < s->naudit; i++) {
+		uint64_t seq = s->audit[i];
+		char *mine = NULL, why[200];
+		size_t ml;
+		const Vanthu__V1__RawEntry *theirs = NULL;
+		int error, same;
+		for (size_t j = 0; j < r->n_entries && !theirs; j++)
+			if (r->entries[j]->seq == seq)
+				theirs = r->entries[j];
+		if ((error = vt_log_entry_raw(s->h->node->store, s->id, seq, &mine, &ml)) < 0)
+			return error;
+		same = theirs && theirs->entry.len == ml && memcmp(theirs->entry.data, mine, ml) == 0;
+		free(mine);
+		if (!same) {
+			snprintf(why, sizeof(why), "entry %" PRIu64 " on its disk is %s the one the hub verified (edited "
+				"data directory)", seq, theirs ? "not" : "missing, unlike");
+			refuse(s->h, s->id, why, s->slot->unit_size, vt_replica_size(s->slot->rep));
+			return VT_EPERM;
+		}
+	}
+	s->naudit = 0;
+	return 0;
+}
+
 /* The first message: who the unit says it is, checked against its
  * certificate, its enrolment and what the hub verified before. */
 static int handshake(session *s, const char *cert_id, Vanthu__V1__EnrolledUnit **unit)
@@ -511,8 +565,10 @@ static int handshake(session *s, const char *cert_id, Vanthu__V1__EnrolledUnit *
 		w.head = verified;
 		d.kind_case = VANTHU__V1__REPL_DOWN__KIND_WELCOME;
 		d.welcome = &w;
-		error = send_down(s, &d);
+		if ((error = send_down(s, &d)) < 0)
+			goto out;
 	}
+	error = audit_ask(s, verified ? verified->head->size : 0);
 out:
 	if (verified)
 		vanthu__v1__co_signed_head__free_unpacked(verified, NULL);
@@ -607,6 +663,9 @@ static int stream_handler(vt_rpc_call *call, void *ctx)
 		case VANTHU__V1__REPL_UP__KIND_BLOB:
 			if ((error = blob_arrived(&s, m->blob)) == 0)
 				error = flush(&s);
+			break;
+		case VANTHU__V1__REPL_UP__KIND_AUDIT:
+			error = audit_check(&s, m->audit);
 			break;
 		case VANTHU__V1__REPL_UP__KIND_PING: {
 			Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;

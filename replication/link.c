@@ -57,6 +57,9 @@ struct vt_repl_link {
 	size_t nin, capin;
 	uint8_t (*need)[32];
 	size_t nneed, capneed;
+	uint64_t audit[VT_REPL_AUDIT];        /* entries the hub asked to see */
+	size_t naudit;
+	int audit_asked;
 	Vanthu__V1__ReplDown **deliv;         /* deliveries to record */
 	size_t ndeliv, capdeliv;
 	uint64_t received;                    /* exchange messages recorded */
@@ -363,6 +366,14 @@ static void *rx_main(void *arg)
 			}
 			pthread_mutex_unlock(&l->mu);
 			break;
+		case VANTHU__V1__REPL_DOWN__KIND_AUDIT:
+			pthread_mutex_lock(&l->mu);
+			l->naudit = 0;
+			for (size_t i = 0; i < m->audit->n_seqs && l->naudit < VT_REPL_AUDIT; i++)
+				l->audit[l->naudit++] = m->audit->seqs[i];
+			l->audit_asked = 1;
+			pthread_mutex_unlock(&l->mu);
+			break;
 		case VANTHU__V1__REPL_DOWN__KIND_PONG:
 			break;
 		default:
@@ -403,6 +414,8 @@ static void stream_close(vt_repl_link *l)
 	l->ndeliv = 0;
 	l->nin = 0;
 	l->nneed = 0;
+	l->naudit = 0;
+	l->audit_asked = 0;
 	l->rx_done = 0;
 	pthread_mutex_unlock(&l->mu);
 	free(l->blob);
@@ -708,6 +721,44 @@ static int send_blob(vt_repl_link *l, const uint8_t sha[32])
 	return error;
 }
 
+/* The entries the hub asked to see, as they are on this disk. */
+static int send_audit(vt_repl_link *l)
+{
+	Vanthu__V1__ReplUp m = VANTHU__V1__REPL_UP__INIT;
+	Vanthu__V1__ReplAuditReply r = VANTHU__V1__REPL_AUDIT_REPLY__INIT;
+	Vanthu__V1__RawEntry e[VT_REPL_AUDIT], *ep[VT_REPL_AUDIT];
+	char *data[VT_REPL_AUDIT] = { 0 };
+	uint64_t seqs[VT_REPL_AUDIT];
+	size_t n, k = 0;
+	int error;
+	pthread_mutex_lock(&l->mu);
+	n = l->audit_asked ? l->naudit : 0;
+	memcpy(seqs, l->audit, n * sizeof(*seqs));
+	l->audit_asked = 0;
+	pthread_mutex_unlock(&l->mu);
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		if (vt_log_entry_raw(l->node->store, l->node->node_id, seqs[i], &data[k], &len) < 0)
+			continue; /* missing: the hub says so */
+		vanthu__v1__raw_entry__init(&e[k]);
+		e[k].seq = seqs[i];
+		e[k].entry.data = (uint8_t *)data[k];
+		e[k].entry.len = len;
+		ep[k] = &e[k];
+		k++;
+	}
+	r.entries = ep;
+	r.n_entries = k;
+	m.kind_case = VANTHU__V1__REPL_UP__KIND_AUDIT;
+	m.audit = &r;
+	error = send_up(l, &m);
+	for (size_t i = 0; i < k; i++)
+		free(data[i]);
+	return error;
+}
+
 /* Records the exchange messages the hub delivered, in order. */
 static int record_deliveries(vt_repl_link *l)
 {
@@ -832,6 +883,11 @@ static void link_tick(vt_repl_link *l)
 		int64_t last_rx, last_tx;
 		if (rx_done) {
 			link_fail(l, rx_error, msg);
+			return;
+		}
+		if ((error = send_audit(l)) < 0) {
+			snprintf(msg, sizeof(msg), "%s", vt_error_last());
+			link_fail(l, error, msg);
 			return;
 		}
 		if ((error = record_deliveries(l)) < 0) {

@@ -18,6 +18,7 @@
 #define VT_REPL_MAX_MSG (64u << 20)   /* largest replication message */
 #define VT_REPL_PING_MS 5000          /* a unit pings an idle stream this often */
 #define VT_REPL_DEAD_MS 30000         /* silence after which a stream is dead */
+#define VT_REPL_AUDIT 16              /* entries the hub spot-checks at each handshake */
 #define VT_META_COSIGNED 'C'          /* unit meta: own origin | 'C' -> CoSignedHead */
 #define VT_META_HUBKEY 'K'            /* unit meta: own origin | 'K' -> hub id \0 key (pinned) */
 

@@ -8,7 +8,8 @@
 # verifies (every leaf, node and a replay: nothing applied twice). An
 # outgoing document distributed to another unit arrives there as incoming,
 # its status codes flow back, and a recall is delivered. A unit whose data
-# directory is edited behind its back (an old entry rewritten; the log
+# directory is edited behind its back (an entry changed in place; an old
+# entry rewritten and the log re-signed; the log
 # truncated and regrown) is refused with an alarm in the hub's log. A unit
 # that lost its disk is restored from the hub.
 set -euo pipefail
@@ -281,15 +282,34 @@ check restored-doc-api 0 as r2c doc get --id "$R1" --json
 expect restored-doc-api "Thu hồi để sửa"
 kill $UPID; wait $UPID 2>/dev/null || true
 
-# ---- a data directory edited behind the unit's back: an old entry rewritten
+# ---- a data directory edited behind the unit's back: an entry the hub
+# verified, changed in place (nothing else touched): the hub's spot check
 kill $U1PID; wait $U1PID 2>/dev/null || true
+refused() { as hadmin repl status --json | jget "[u['refused'] for u in d['units'] if u['node_id']=='$1'][0]" | grep -q True; }
+N1=$(unit_size "$T/u1")
+check poke 0 "$TOOL" poke "$T/u1" $((N1 - 1))
+start_unit "$T/u1" $U1
+U1PID=$UPID
+check poke-refused 0 wait_for 30 refused $U1
+check poke-alarm 0 as hadmin repl status --json
+expect poke-alarm "entry $((N1 - 1)) on its disk is not the one the hub verified"
+kill $U1PID; wait $U1PID 2>/dev/null || true
+check unpoke 0 "$TOOL" poke "$T/u1" $((N1 - 1))
+check reinstate-after-poke 0 as hadmin hub reinstate --node-id $U1 --reason "entry restored from backup"
+start_unit "$T/u1" $U1
+U1PID=$UPID
+check streams-after-reinstate 0 wait_for 30 streaming $UPORT
+kill $U1PID; wait $U1PID 2>/dev/null || true
+
+# ---- an old entry rewritten, the log re-signed with the node's key
 check rewrite 0 "$TOOL" rewrite "$T/u1" 5
 start_unit "$T/u1" $U1
 U1PID=$UPID
-refused() { as hadmin repl status --json | jget "[u['refused'] for u in d['units'] if u['node_id']=='$1'][0]" | grep -q True; }
 check rewrite-refused 0 wait_for 30 refused $U1
 check alarm 0 as hadmin repl status --json
 expect alarm "\"node_id\":\"$U1\",\"reason\":\"[^\"]*\\(rewritten\\|another history\\)"
+expect alarm '"alarms":2,'
+
 check alarm-in-hub-log 0 "$V" log show --data-dir "$T/hub" --json
 expect alarm-in-hub-log '"unit_refused"'
 # (the rebuilt database has no password hashes: the unit's log says it)
@@ -309,7 +329,7 @@ check regrow 0 "$TOOL" fill "$T/u2.lost" 5
 start_unit "$T/u2.lost" $U2
 check truncate-refused 0 wait_for 30 refused $U2
 check alarm-truncated 0 as hadmin repl status --json
-expect alarm-truncated "\"node_id\":\"$U2\",\"reason\":\"[^\"]*\(another history\|rewrote\|truncated\)"
+expect alarm-truncated "\"node_id\":\"$U2\",\"reason\":\"[^\"]*\(another history\|rewrote\|truncated\|edited data directory\)"
 kill $UPID; wait $UPID 2>/dev/null || true
 
 finish

@@ -7,6 +7,9 @@
  *                                      (someone with the disk and the key)
  *   vt_testtool truncate DIR N         rebuilds DIR's log with its first N
  *                                      entries only
+ *   vt_testtool poke DIR SEQ           edits entry SEQ in place (flips the case
+ *                                      of its actor's first letter; again: back),
+ *                                      nothing else touched
  * The node must not be running. */
 #include "error.h"
 #include "log.h"
@@ -187,6 +190,41 @@ out:
 	return error;
 }
 
+/* Flips the case of the first letter of entry seq's actor, in place. */
+static int poke(const char *dir, uint64_t seq)
+{
+	vt_store *store = NULL;
+	char path[4200], id[VT_NODE_ID_MAX + 1], *v = NULL, *p;
+	Vanthu__V1__LogEntry *e = NULL;
+	vt_batch *b = NULL;
+	vt_key k;
+	size_t n;
+	int error;
+	snprintf(path, sizeof(path), "%.4000s/db", dir);
+	if ((error = vt_store_open(&store, path, 0)) < 0 || (error = vt_node_id_get(store, id, sizeof(id))) < 0)
+		goto out;
+	vt_log_key_entry(&k, id, seq);
+	if ((error = vt_store_get(store, VT_CF_LOG, k.buf, k.len, &v, &n)) < 0)
+		goto out;
+	if (!(e = vanthu__v1__log_entry__unpack(NULL, n, (const uint8_t *)v)) || !*e->actor ||
+	    !(p = memmem(v, n, e->actor, strlen(e->actor)))) {
+		error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " has no actor to edit", seq);
+		goto out;
+	}
+	*p ^= 0x20;
+	if ((error = vt_batch_new(&b, store)) < 0)
+		goto out;
+	vt_batch_put(b, VT_CF_LOG, k.buf, k.len, v, n);
+	error = vt_store_write(store, b, 1);
+out:
+	vt_batch_free(b);
+	if (e)
+		vanthu__v1__log_entry__free_unpacked(e, NULL);
+	free(v);
+	vt_store_free(store);
+	return error;
+}
+
 int main(int argc, char **argv)
 {
 	int error;
@@ -194,10 +232,12 @@ int main(int argc, char **argv)
 		error = fill(argv[2], strtoull(argv[3], NULL, 10), argc > 4 ? strtoull(argv[4], NULL, 10) : 0);
 	else if (argc == 4 && strcmp(argv[1], "rewrite") == 0)
 		error = rebuild(argv[2], UINT64_MAX, strtoull(argv[3], NULL, 10));
+	else if (argc == 4 && strcmp(argv[1], "poke") == 0)
+		error = poke(argv[2], strtoull(argv[3], NULL, 10));
 	else if (argc == 4 && strcmp(argv[1], "truncate") == 0)
 		error = rebuild(argv[2], strtoull(argv[3], NULL, 10), UINT64_MAX);
 	else {
-		fprintf(stderr, "usage: vt_testtool fill DIR N [BLOB_KIB] | rewrite DIR SEQ | truncate DIR N\n");
+		fprintf(stderr, "usage: vt_testtool fill DIR N [BLOB_KIB] | rewrite DIR SEQ | truncate DIR N | poke DIR SEQ\n");
 		return 2;
 	}
 	if (error < 0) {
