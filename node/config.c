@@ -52,7 +52,8 @@ static const option options[] = {
 	STR(hub_server_name, "", "unit: the name the hub's certificate carries, if not the host in hub"),
 	STR(hub_public_key, "", "unit: the hub's Ed25519 key (64 hex), pinned; empty: learnt and kept at first "
 		"contact"),
-	STR(restore_from_hub, "", "with --restore-from-hub: see vanthud --help; not for configuration files"),
+	STR(restore_from_hub, "", "unit: a backup of this unit's node key (keys/node.ed25519); when data_dir holds "
+		"no node, restore it from the hub (hub, hub_ca, hub_cert, hub_cert_key, hub_public_key) before serving"),
 	INT(repl_window, "8", 1, 256, "unit: batches sent ahead of the hub's acknowledgements"),
 	INT(repl_batch, "4096", 1, 65536, "unit: log entries per replication batch at most"),
 	INT(max_group, "1024", 1, 65536, "most log entries written in one group commit"),
