@@ -81,7 +81,7 @@ static void print_status(const Vanthu__V1__ReplStatus *st, int json)
 			printf(" log %" PRIu64 ", acknowledged %" PRIu64 ", lag %" PRIu64 " entries / %.1f s", u->size, u->acked,
 				u->lag_entries, u->lag_seconds);
 		else
-			printf(" verified %" PRIu64 " entries%s", u->size, u->lag_entries ? "" : "");
+			printf(" verified %" PRIu64 " entries", u->size);
 		if (u->lag_entries && strcmp(st->role, "hub") == 0)
 			printf(", %" PRIu64 " behind the unit", u->lag_entries);
 		printf(", exchange %" PRIu64 "\n", u->delivered);
