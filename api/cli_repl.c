@@ -63,6 +63,14 @@ static void print_status(const Vanthu__V1__ReplStatus *st, int json)
 			json_str(stdout, a->refused ? a->refused->reason : "");
 			printf("}");
 		}
+		printf("],\"nodes\":[");
+		for (size_t i = 0; st->directory && i < st->directory->n_peers; i++) {
+			printf("%s{\"node_id\":", i ? "," : "");
+			json_str(stdout, st->directory->peers[i]->node_id);
+			printf(",\"name\":");
+			json_str(stdout, st->directory->peers[i]->name);
+			printf("}");
+		}
 		printf("]}\n");
 		return;
 	}
@@ -100,6 +108,11 @@ static void print_status(const Vanthu__V1__ReplStatus *st, int json)
 		}
 		if (*u->last_error)
 			printf("  %-20s %s: %s\n", "", u->refused ? "REFUSED" : "last error", u->last_error);
+	}
+	if (st->directory && st->directory->n_peers) {
+		printf("reachable through the hub (doc act --action distribute --nodes ...):\n");
+		for (size_t i = 0; i < st->directory->n_peers; i++)
+			printf("  %-20s %s\n", st->directory->peers[i]->node_id, st->directory->peers[i]->name);
 	}
 	if (st->n_alarms) {
 		printf("alarms:\n");

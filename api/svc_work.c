@@ -1,5 +1,6 @@
 /* Workflow over the API: actions (checked against the workflow table for
  * the caller), work lists, dossiers, and the processing-status report. */
+#include "repl.h"
 #include "service.h"
 #include "doc.h"
 #include "error.h"
@@ -27,6 +28,10 @@ int vt_api_doc_act(vt_api_req *r)
 	 * apply uses; the state is checked again inside the append, so of two
 	 * people acting at once exactly one wins. */
 	if ((error = vt_workflow_check(doc, in->action->action, r->caller)) < 0)
+		goto out;
+	/* other nodes must be ones the hub reaches (a typo would wait for ever) */
+	if ((error = vt_repl_directory_check(r->api->node->store, r->api->node->node_id,
+		     in->action->external_recipients, in->action->n_external_recipients)) < 0)
 		goto out;
 	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_ACTION;
 	ev.document_action = in->action;

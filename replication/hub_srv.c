@@ -577,12 +577,109 @@ out:
 	return error;
 }
 
+/* The nodes a unit can send to: the hub's office and the enrolled units
+ * that are not refused. Packed into *buf (caller frees). */
+typedef struct dir_ctx {
+	Vanthu__V1__NodePeer *peers;
+	size_t n, cap;
+	int error;
+} dir_ctx;
+
+static int dir_add(dir_ctx *c, const char *id, const char *name)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		void *p = realloc(c->peers, cap * sizeof(*c->peers));
+		if (!p)
+			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+		c->peers = p;
+		c->cap = cap;
+	}
+	vanthu__v1__node_peer__init(&c->peers[c->n]);
+	if (!(c->peers[c->n].node_id = strdup(id)) || !(c->peers[c->n].name = strdup(name))) {
+		free(c->peers[c->n].node_id);
+		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	c->n++;
+	return 0;
+}
+
+static int dir_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
+{
+	return u->refused ? 0 : dir_add(ctx, u->node_id, u->name);
+}
+
+static int directory_pack(vt_repl_hub *h, uint8_t **buf, size_t *len)
+{
+	dir_ctx c = { NULL, 0, 0, 0 };
+	Vanthu__V1__NodeDirectory d = VANTHU__V1__NODE_DIRECTORY__INIT;
+	Vanthu__V1__NodeInitialized *self = NULL;
+	Vanthu__V1__NodePeer **pp = NULL;
+	int error;
+	*buf = NULL;
+	if ((error = vt_node_info_get(h->node->store, h->node->node_id, &self)) < 0)
+		return error;
+	error = dir_add(&c, h->node->node_id, self->agency_name);
+	vanthu__v1__node_initialized__free_unpacked(self, NULL);
+	if (error == 0 && (error = vt_hub_units(h->node->store, h->node->node_id, dir_unit, &c)) == 0)
+		error = c.error;
+	if (error == 0 && !(pp = calloc(c.n, sizeof(*pp))))
+		error = vt_error_set(VT_ENOMEM, "out of memory");
+	if (error == 0) {
+		for (size_t i = 0; i < c.n; i++)
+			pp[i] = &c.peers[i];
+		d.peers = pp;
+		d.n_peers = c.n;
+		*len = vanthu__v1__node_directory__get_packed_size(&d);
+		if (!(*buf = malloc(*len ? *len : 1)))
+			error = vt_error_set(VT_ENOMEM, "out of memory");
+		else
+			vanthu__v1__node_directory__pack(&d, *buf);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.peers[i].node_id);
+		free(c.peers[i].name);
+	}
+	free(c.peers);
+	free(pp);
+	return error;
+}
+
+/* Sends the directory when it differs from what this stream last sent. */
+static int directory_send(session *s, uint8_t **last, size_t *last_len)
+{
+	Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int error;
+	if ((error = directory_pack(s->h, &buf, &len)) < 0)
+		return error;
+	if (*last && *last_len == len && memcmp(*last, buf, len) == 0) {
+		free(buf);
+		return 0;
+	}
+	if (!(d.directory = vanthu__v1__node_directory__unpack(NULL, len, buf))) {
+		free(buf);
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	d.directory->time = vt_clock_now(NULL);
+	d.kind_case = VANTHU__V1__REPL_DOWN__KIND_DIRECTORY;
+	error = send_down(s, &d);
+	vanthu__v1__node_directory__free_unpacked(d.directory, NULL);
+	free(*last);
+	*last = buf;
+	*last_len = len;
+	return error;
+}
+
 /* Sends exchange messages waiting for this unit; runs beside the receiver. */
 static void *deliverer_main(void *arg)
 {
 	session *s = arg;
 	vt_repl_hub *h = s->h;
 	uint64_t seen = (uint64_t)-1;
+	uint8_t *dir = NULL;
+	size_t dir_len = 0;
 	for (;;) {
 		int error;
 		pthread_mutex_lock(&h->mu);
@@ -601,9 +698,12 @@ static void *deliverer_main(void *arg)
 		pthread_mutex_unlock(&h->mu);
 		error = vt_relay_deliver(h->node->store, h->node->node_id, s->id, &s->sent,
 			(vt_relay_send_fn)send_down, s, &s->slot->delivered);
+		if (error == 0)
+			error = directory_send(s, &dir, &dir_len);
 		if (error < 0)
 			break; /* the receiving side sees the stream end */
 	}
+	free(dir);
 	return NULL;
 }
 
@@ -965,6 +1065,8 @@ void vt_repl_status_free(Vanthu__V1__ReplStatus *st)
 		vanthu__v1__repl_alarm__free_unpacked(st->alarms[i], NULL);
 	free(st->units);
 	free(st->alarms);
+	if (st->directory)
+		vanthu__v1__node_directory__free_unpacked(st->directory, NULL);
 	free(st->node_id);
 	free(st->role);
 	free(st->hub);

@@ -295,6 +295,72 @@ static int rx_blob(vt_repl_link *l, const Vanthu__V1__ReplBlob *b)
 	return error;
 }
 
+/* ---- the nodes reachable through the hub */
+
+static void directory_key(vt_key *k, const char *origin)
+{
+	vt_key_init(k, origin);
+	vt_key_u8(k, VT_META_DIRECTORY);
+}
+
+static int directory_put(vt_repl_link *l, const Vanthu__V1__NodeDirectory *d)
+{
+	size_t n = vanthu__v1__node_directory__get_packed_size(d);
+	uint8_t *buf = malloc(n ? n : 1);
+	vt_batch *b = NULL;
+	vt_key k;
+	int error;
+	if (!buf)
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	vanthu__v1__node_directory__pack(d, buf);
+	directory_key(&k, l->node->node_id);
+	if ((error = vt_batch_new(&b, l->node->store)) == 0) {
+		vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, n);
+		error = vt_store_write(l->node->store, b, 0);
+		vt_batch_free(b);
+	}
+	free(buf);
+	return error;
+}
+
+int vt_repl_directory_get(vt_store *store, const char *origin, Vanthu__V1__NodeDirectory **out)
+{
+	vt_key k;
+	char *v = NULL;
+	size_t n;
+	int error;
+	*out = NULL;
+	directory_key(&k, origin);
+	if ((error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n)) < 0)
+		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no word from the hub yet on which nodes it "
+			"reaches") : error;
+	*out = vanthu__v1__node_directory__unpack(NULL, n, (const uint8_t *)v);
+	free(v);
+	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the node directory does not decode");
+}
+
+int vt_repl_directory_check(vt_store *store, const char *origin, char *const *ids, size_t n)
+{
+	Vanthu__V1__NodeDirectory *d = NULL;
+	int error = n ? vt_repl_directory_get(store, origin, &d) : 0;
+	if (error == VT_ENOTFOUND)
+		return 0; /* never in touch with a hub yet: the messages wait there */
+	if (error < 0)
+		return error;
+	for (size_t i = 0; i < n && error == 0; i++) {
+		int found = 0;
+		for (size_t j = 0; j < d->n_peers && !found; j++)
+			found = strcmp(d->peers[j]->node_id, ids[i]) == 0;
+		if (!found)
+			error = vt_error_set(VT_EINVAL, "%s is not a node the hub reaches (vanthu repl status lists them)",
+				ids[i]);
+		else if (strcmp(ids[i], origin) == 0)
+			error = vt_error_set(VT_EINVAL, "a node does not send documents to itself");
+	}
+	vanthu__v1__node_directory__free_unpacked(d, NULL);
+	return error;
+}
+
 static void *rx_main(void *arg)
 {
 	vt_repl_link *l = arg;
@@ -373,6 +439,9 @@ static void *rx_main(void *arg)
 				l->audit[l->naudit++] = m->audit->seqs[i];
 			l->audit_asked = 1;
 			pthread_mutex_unlock(&l->mu);
+			break;
+		case VANTHU__V1__REPL_DOWN__KIND_DIRECTORY:
+			error = directory_put(l, m->directory);
 			break;
 		case VANTHU__V1__REPL_DOWN__KIND_PONG:
 			break;
@@ -1112,6 +1181,7 @@ int vt_repl_link_status(vt_repl_link *l, Vanthu__V1__ReplStatus **out)
 	if (l->cosigned)
 		u->head = cosigned_copy(l->cosigned);
 	pthread_mutex_unlock(&l->mu);
+	vt_repl_directory_get(l->node->store, l->node->node_id, &st->directory);
 	if (acked < size && vt_log_entry_get(l->node->store, l->node->node_id, acked, &e) == 0) {
 		u->lag_seconds = (double)(vt_clock_now(NULL) - e->time) / 1e6;
 		if (u->lag_seconds < 0)

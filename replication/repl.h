@@ -21,6 +21,7 @@
 #define VT_REPL_AUDIT 16              /* entries the hub spot-checks at each handshake */
 #define VT_META_COSIGNED 'C'          /* unit meta: own origin | 'C' -> CoSignedHead */
 #define VT_META_HUBKEY 'K'            /* unit meta: own origin | 'K' -> hub id \0 key (pinned) */
+#define VT_META_DIRECTORY 'D'         /* unit meta: own origin | 'D' -> NodeDirectory from the hub */
 
 /* ---- blobs an entry refers to (BlobAdded, attachments) */
 typedef void (*vt_blob_ref_fn)(void *ctx, const uint8_t sha256[32], uint64_t size);
@@ -92,6 +93,13 @@ uint64_t vt_repl_link_acked(vt_repl_link *l);
  * VT_ENOTFOUND when the log has nothing past from. */
 int vt_repl_batch_head(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
 	Vanthu__V1__TreeHead **out);
+
+/* The nodes reachable through the hub, as it last said (VT_ENOTFOUND before
+ * the first contact). */
+int vt_repl_directory_get(vt_store *store, const char *origin, Vanthu__V1__NodeDirectory **out);
+/* VT_EINVAL naming it unless every id is in the directory (no directory yet:
+ * 0, the messages wait at the hub). */
+int vt_repl_directory_check(vt_store *store, const char *origin, char *const *ids, size_t n);
 
 /* The latest co-signed head the unit holds (VT_ENOTFOUND if none). */
 int vt_repl_cosigned_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out);

@@ -199,8 +199,15 @@ send_doc() { # send_doc SUMMARY [NODE]: an outgoing paper issue of U1, digitised
 	check "send-scan-$1" 0 as c1 doc act --id "$SENT" --action attach-digitised --file "$T/scan.pdf"
 	check "send-distribute-$1" 0 as c1 doc act --id "$SENT" --action distribute --nodes "${2:-$U2}"
 }
+knows_u2() { ustatus "$T/u1" $U1PORT | grep -q "\"node_id\":\"$U2\",\"name\":\"Đơn vị 2\""; }
+check directory 0 wait_for 30 knows_u2
 send_doc "Công văn gửi đơn vị 2"
 DOC1=$SENT
+check unknown-node-doc 0 as c1 doc create --direction outgoing --type CV --summary "Gửi nhầm" --paper --register di --json
+NOPE_DOC=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' <<<"$out" | head -1)
+check unknown-node-scan 0 as c1 doc act --id "$NOPE_DOC" --action attach-digitised --file "$T/scan.pdf"
+check distribute-unknown-node 4 as c1 doc act --id "$NOPE_DOC" --action distribute --nodes 000.00.09.NOPE
+expect distribute-unknown-node "not a node the hub reaches"
 send_doc "Công văn thứ hai"
 DOC2=$SENT
 received() { as c2 doc list --json | grep -q "$1"; }
