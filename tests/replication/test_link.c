@@ -110,6 +110,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+static uint64_t vt_log_stored_size_or0(vt_store *store, const char *origin)
+{
+	uint64_t n = 0;
+	vt_log_stored_size(store, origin, &n);
+	return n;
+}
+
 static vt_repl_link *link_for(fixture *f, vt_node *n, const char *cert)
 {
 	vt_repl_link_opts lo = { 0 };
@@ -297,6 +304,119 @@ static void test_relay(void **state)
 	vt_repl_link_stop(l2);
 }
 
+/* A client with an enrolled certificate that breaks the protocol: each
+ * stream ends with a clear error, nothing is applied, the hub goes on. */
+static int raw_stream(fixture *f, vt_rpc_client *c, const uint8_t *const *msgs, const size_t *lens, size_t n)
+{
+	vt_rpc_stream *st = NULL;
+	int error;
+	if ((error = vt_rpc_stream_open(&st, c, VT_REPL_STREAM, NULL, 0, 10000)) < 0)
+		return error;
+	for (size_t i = 0; i < n && error == 0; i++)
+		error = vt_rpc_stream_send(st, msgs[i], lens[i]);
+	vt_rpc_stream_close_send(st);
+	for (;;) {
+		vt_rpc_buf b = { 0 };
+		int r = vt_rpc_stream_recv(st, &b);
+		vt_rpc_buf_dispose(&b);
+		if (r <= 0) {
+			error = r;
+			break;
+		}
+	}
+	(void)f;
+	vt_rpc_stream_free(st);
+	return error;
+}
+
+static size_t pack_up(const Vanthu__V1__ReplUp *m, uint8_t *buf)
+{
+	return vanthu__v1__repl_up__pack(m, buf);
+}
+
+static void test_bad_input(void **state)
+{
+	fixture *f = *state;
+	vt_rpc_client *c = NULL;
+	vt_rpc_client_opts co = { 0 };
+	char addr[64], ca[4400], cert[4400], key[4400];
+	static uint8_t hello[512], batch[4096], garbage[] = { 0xff, 0xff, 0xff, 0x0f, 0x01 }, blob[512];
+	size_t hl, bl, gl = sizeof(garbage), ol;
+	Vanthu__V1__ReplUp m = VANTHU__V1__REPL_UP__INIT;
+	Vanthu__V1__ReplHello h = VANTHU__V1__REPL_HELLO__INIT;
+	Vanthu__V1__ReplBatch b = VANTHU__V1__REPL_BATCH__INIT;
+	Vanthu__V1__ReplBlob rb = VANTHU__V1__REPL_BLOB__INIT;
+	Vanthu__V1__TreeHead *head = NULL;
+	ProtobufCBinaryData junk[1] = { { 3, (uint8_t *)"abc" } };
+	vt_repl_link *l;
+	uint8_t sha[32] = { 1 };
+	snprintf(addr, sizeof(addr), "localhost:%d", f->port);
+	snprintf(ca, sizeof(ca), "%s/ca.pem", f->tls);
+	snprintf(cert, sizeof(cert), "%s/u1.pem", f->tls);
+	snprintf(key, sizeof(key), "%s/u1.key", f->tls);
+	co.ca_file = ca;
+	co.cert_file = cert;
+	co.key_file = key;
+	assert_vt_ok(vt_rpc_client_new(&c, addr, &co));
+	h.node_id = U1;
+	h.size = vt_log_size(f->u1->log);
+	m.kind_case = VANTHU__V1__REPL_UP__KIND_HELLO;
+	m.hello = &h;
+	hl = pack_up(&m, hello);
+	assert_vt_ok(vt_log_latest_sth(f->u1->store, U1, &head));
+	{
+		/* not a message at all, before and after the hello */
+		const uint8_t *g1[1] = { garbage }, *g2[2] = { hello, garbage };
+		size_t l1[1] = { gl }, l2[2] = { hl, gl };
+		assert_vt_error(raw_stream(f, c, g1, l1, 1), VT_EINVAL, "must be a hello");
+		assert_vt_error(raw_stream(f, c, g2, l2, 2), VT_EINVAL, "does not decode");
+	}
+	{
+		/* entries that are not log entries, under a real head */
+		const uint8_t *g[2] = { hello, batch };
+		size_t ls[2];
+		b.from = 0;
+		b.entries = junk;
+		b.n_entries = 1;
+		b.head = head;
+		m.kind_case = VANTHU__V1__REPL_UP__KIND_BATCH;
+		m.batch = &b;
+		bl = pack_up(&m, batch);
+		ls[0] = hl;
+		ls[1] = bl;
+		assert_true(raw_stream(f, c, g, ls, 2) < 0);
+		/* a gap: entries from far ahead */
+		b.from = 1000;
+		bl = pack_up(&m, batch);
+		ls[1] = bl;
+		assert_vt_error(raw_stream(f, c, g, ls, 2), VT_EINVAL, "gap");
+	}
+	{
+		/* blob chunks that do not start at 0 */
+		const uint8_t *g[2] = { hello, blob };
+		size_t ls[2];
+		rb.sha256.data = sha;
+		rb.sha256.len = 32;
+		rb.size = 10;
+		rb.offset = 5;
+		rb.data.data = (uint8_t *)"12345";
+		rb.data.len = 5;
+		m.kind_case = VANTHU__V1__REPL_UP__KIND_BLOB;
+		m.blob = &rb;
+		ol = pack_up(&m, blob);
+		ls[0] = hl;
+		ls[1] = ol;
+		assert_vt_error(raw_stream(f, c, g, ls, 2), VT_EINVAL, "out of order");
+	}
+	vanthu__v1__tree_head__free_unpacked(head, NULL);
+	vt_rpc_client_free(c);
+	/* nothing was applied, nothing refused: the real link goes on */
+	assert_int_equal(vt_log_stored_size_or0(f->hub->store, U1), 0);
+	l = link_for(f, f->u1, "u1");
+	wait_acked(l, vt_log_size(f->u1->log));
+	vt_repl_link_stop(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hub_goes_away, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_enrolled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 	};
 	setenv("GRPC_VERBOSITY", "NONE", 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
