@@ -25,6 +25,7 @@
 
 #define HANDSHAKE_MS 10000
 #define TICK_MS 100
+#define BATCH_BYTES (8u << 20) /* a batch ends at the first kept head past this many bytes */
 #define MAX_BLOB (1ull << 30)
 
 typedef struct inflight {
@@ -686,8 +687,8 @@ static int send_batch(vt_repl_link *l, uint64_t from, uint64_t *end)
 	char **copies = NULL;
 	vt_iter *it = NULL;
 	vt_key k;
-	size_t n = 0, want;
-	int error;
+	size_t n = 0, want, bytes = 0;
+	int error, capped = 0;
 	*end = from;
 	if ((error = batch_head(l, from, &head)) < 0)
 		return error == VT_ENOTFOUND ? 0 : error;
@@ -715,9 +716,24 @@ static int send_batch(vt_repl_link *l, uint64_t from, uint64_t *end)
 		entries[n].data = (uint8_t *)copies[n];
 		entries[n].len = vl;
 		n++;
+		bytes += vl;
+		if (bytes > BATCH_BYTES && n < want && !capped) {
+			/* large entries: end at the furthest kept head within what
+			 * was read, else at the first one after it (a message must
+			 * stay well under the limit) */
+			Vanthu__V1__TreeHead *earlier = NULL;
+			if ((error = vt_repl_batch_head(l->node->store, l->node->node_id, from, n, &earlier)) < 0)
+				goto out;
+			vanthu__v1__tree_head__free_unpacked(head, NULL);
+			head = earlier;
+			want = (size_t)(head->size - from);
+			capped = 1;
+		}
 	}
 	if ((error = vt_iter_status(it)) < 0)
 		goto out;
+	while (n > want) /* the batch ended earlier than what was read */
+		free(copies[--n]);
 	if (n != want) {
 		error = vt_error_set(VT_ECORRUPT, "this unit's log ends at %" PRIu64 " below its head's size %" PRIu64,
 			from + n, head->size);

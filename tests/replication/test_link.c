@@ -117,7 +117,14 @@ static uint64_t vt_log_stored_size_or0(vt_store *store, const char *origin)
 	return n;
 }
 
+static vt_repl_link *link_opts(fixture *f, vt_node *n, const char *cert, unsigned batch_max);
+
 static vt_repl_link *link_for(fixture *f, vt_node *n, const char *cert)
+{
+	return link_opts(f, n, cert, 50); /* many batches, several in flight */
+}
+
+static vt_repl_link *link_opts(fixture *f, vt_node *n, const char *cert, unsigned batch_max)
 {
 	vt_repl_link_opts lo = { 0 };
 	vt_repl_link *l = NULL;
@@ -130,7 +137,7 @@ static vt_repl_link *link_for(fixture *f, vt_node *n, const char *cert)
 	lo.ca_file = ca;
 	lo.cert_file = c;
 	lo.key_file = k;
-	lo.batch_max = 50;   /* many batches, several in flight */
+	lo.batch_max = batch_max;
 	lo.window = 3;
 	lo.backoff_min_ms = 50;
 	lo.backoff_max_ms = 300;
@@ -417,6 +424,27 @@ static void test_bad_input(void **state)
 	vt_repl_link_stop(l);
 }
 
+/* 17,000 entries of ~4 KiB (70 MB) in batches of up to 65536 entries: one
+ * message would pass the 64 MiB limit, but a batch ends at a kept head
+ * once it holds 8 MiB. */
+static void test_large_entries(void **state)
+{
+	fixture *f = *state;
+	vt_repl_link *l;
+	char summary[4000];
+	memset(summary, 'x', sizeof(summary) - 1);
+	summary[sizeof(summary) - 1] = 0;
+	for (int i = 0; i < 17000; i++) {
+		vt_apply_result c;
+		char sym[32];
+		snprintf(sym, sizeof(sym), "%d/CV-LON", i);
+		assert_vt_ok(vt_test_create_incoming(f->u1, sym, summary, &c));
+	}
+	l = link_opts(f, f->u1, "u1", 65536);
+	wait_acked(l, vt_log_size(f->u1->log));
+	vt_repl_link_stop(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_enrolled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_entries, setup, teardown),
 	};
 	setenv("GRPC_VERBOSITY", "NONE", 0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
