@@ -130,14 +130,15 @@ if grep -q "$U3" <<<"$out"; then echo "FAIL hub-no-u3: a refused unit got in"; f
 
 # ---- a 10,000-entry catch-up; the hub killed (-9) in the middle and restarted
 check fill-u1 0 "$TOOL" fill "$T/u1" 10000
-start_unit "$T/u1" $U1 --repl-batch 100 --repl-window 2
+start_unit "$T/u1" $U1 --repl-batch 10 --repl-window 1
 U1PID=$UPID
 U1PORT=$UPORT
 at_least() { [ "$(hub_verified "$1")" -ge "$2" ]; }
-wait_for 60 at_least $U1 2000 ||
+wait_for 60 at_least $U1 1000 ||
 	{ echo "FAIL catch-up did not start"; tail -5 "$T/u1.log"; fails=$((fails+1)); }
 MID=$(hub_verified $U1)
 kill -9 $HPID; { wait $HPID; } 2>/dev/null || true
+echo "hub killed with $MID of 10000+ entries verified"
 check killed-mid-catch-up 0 test "$MID" -lt 10000
 check unit-sees-hub-gone 0 wait_for 10 bash -c "grep -q 'replication to localhost:$HPORT' '$T/u1.log'"
 sleep 1

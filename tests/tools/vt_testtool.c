@@ -90,7 +90,9 @@ static int fill(const char *dir, uint64_t n, size_t blob_kib)
 	filler f[WRITERS];
 	pthread_t t[WRITERS];
 	int error;
-	if ((error = vt_node_open(&node, dir, NULL)) < 0)
+	vt_node_open_opts oo = { 0 };
+	oo.sth_every = 1; /* a kept head per commit: replication batches can end anywhere */
+	if ((error = vt_node_open(&node, dir, &oo)) < 0)
 		return error;
 	for (int i = 0; i < WRITERS; i++) {
 		f[i].node = node;
