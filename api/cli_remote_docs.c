@@ -2,6 +2,7 @@
  * download), registers and books, audit (tree heads and proofs checked
  * locally against the node's key). */
 #include "cli_remote_int.h"
+#include "replica.h"
 #include "error.h"
 #include "keys.h"
 #include "merkle.h"
@@ -716,11 +717,24 @@ static int audit_head(remote *r, cli_args *a, const uint8_t pk[32], const Vanthu
 int cmd_raudit(remote *r, const char *verb, cli_args *a)
 {
 	Vanthu__V1__NodeInfo *info = NULL;
-	uint8_t pk[32], want[32];
-	const char *key = cli_opt(a, "key");
+	Vanthu__V1__TreeHead *rhead = NULL;
+	uint8_t pk[32], want[32], hub_pk[32];
+	const char *key = cli_opt(a, "key"), *origin = cli_opt(a, "origin"), *hub_key = cli_opt(a, "hub-key");
 	int error;
-	if ((error = node_key(r, pk, &info)) < 0)
+	if (hub_key && (strlen(hub_key) != 64 || vt_unhex(hub_pk, 32, hub_key) < 0))
+		return vt_error_set(VT_EINVAL, "--hub-key must be 64 hex digits");
+	if (origin) {
+		/* a unit's replica at its hub: the auditor brings the unit's key */
+		Vanthu__V1__TreeHeadRequest hr = VANTHU__V1__TREE_HEAD_REQUEST__INIT;
+		if (!key || strlen(key) != 64 || vt_unhex(pk, 32, key) < 0)
+			return vt_error_set(VT_EINVAL, "--origin needs --key: the unit's tree-head public key (64 hex digits)");
+		hr.origin = (char *)origin;
+		if (strcmp(verb, "head") == 0 && (error = CALL(r, "Audit", "GetTreeHead", hr, tree_head, &rhead)) < 0)
+			goto out;
+		key = NULL;
+	} else if ((error = node_key(r, pk, &info)) < 0) {
 		goto out;
+	}
 	if (key) {
 		if ((error = vt_unhex(want, 32, key)) < 0)
 			goto out;
@@ -731,7 +745,7 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 	}
 	if (strcmp(verb, "head") == 0) {
 		if ((error = cli_check_unused(a)) == 0)
-			error = audit_head(r, a, pk, info->head);
+			error = audit_head(r, a, pk, rhead ? rhead : info->head);
 	} else if (strcmp(verb, "proof") == 0) {
 		Vanthu__V1__InclusionProofRequest req = VANTHU__V1__INCLUSION_PROOF_REQUEST__INIT;
 		Vanthu__V1__InclusionProofResponse *out = NULL;
@@ -741,6 +755,7 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 			error = vt_error_set(VT_EINVAL, "audit proof needs --seq N");
 		else if ((error = cli_u64(a, "seq", 0, &seq)) == 0 && (error = cli_check_unused(a)) == 0) {
 			req.index = seq;
+			req.origin = (char *)(origin ? origin : "");
 			if ((error = CALL(r, "Audit", "GetInclusionProof", req, inclusion_proof_response, &out)) < 0)
 				goto out;
 			/* The leaf is recomputed from the entry; the root comes from a
@@ -756,6 +771,10 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 					}
 					memcpy(path[i], out->proof->path[i].data, VT_HASH_LEN);
 				}
+				if (!error && origin && strcmp(out->head->origin, origin) != 0)
+					error = vt_error_set(VT_ESIG, "the head is %s's, not %s's", out->head->origin, origin);
+				if (!error && out->cosig && hub_key)
+					error = vt_cosig_verify(out->head, out->cosig, hub_pk);
 				if (!error && out->head->size != out->proof->size)
 					error = vt_error_set(VT_ESIG, "the proof is for size %" PRIu64 ", the head for %" PRIu64,
 						out->proof->size, out->head->size);
@@ -773,6 +792,9 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 						printf("entry %" PRIu64 " is in the log of %s at size %" PRIu64 "\nleaf %s\nroot %s "
 							"(signed tree head verified, %zu-hash path verified)\n", seq, out->head->origin,
 							out->head->size, lh, rh, out->proof->n_path);
+					if (out->cosig)
+						printf("co-signed by hub %s: %s\n", out->cosig->hub, hub_key ?
+							"co-signature verified" : "co-signature not checked (give --hub-key)");
 				}
 			}
 			vanthu__v1__inclusion_proof_response__free_unpacked(out, NULL);
@@ -783,5 +805,7 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 out:
 	if (info)
 		vanthu__v1__node_info__free_unpacked(info, NULL);
+	if (rhead)
+		vanthu__v1__tree_head__free_unpacked(rhead, NULL);
 	return error;
 }

@@ -3,16 +3,52 @@
 #include "service.h"
 #include "error.h"
 #include "merkle.h"
+#include "replica.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int latest_size(vt_api *api, uint64_t *size)
+/* Whose log: this node's, or on a hub a unit's replica, whose tree the hub
+ * holds and whose latest head is the one it verified and co-signed. */
+typedef struct whose {
+	const char *origin;
+	int replica;
+	uint64_t size;                   /* entries held */
+	Vanthu__V1__CoSignedHead *verified; /* replica: the last verified head */
+} whose;
+
+static int whose_open(vt_api_req *r, const char *asked, whose *w)
+{
+	int error;
+	memset(w, 0, sizeof(*w));
+	if ((error = vt_api_origin(r, asked, &w->origin)) < 0)
+		return error;
+	if (strcmp(w->origin, r->api->node->node_id) == 0) {
+		w->size = vt_log_size(r->api->node->log);
+		return 0;
+	}
+	w->replica = 1;
+	if ((error = vt_log_stored_size(r->api->node->store, w->origin, &w->size)) < 0)
+		return error;
+	return vt_replica_head_get(r->api->node->store, w->origin, &w->verified);
+}
+
+static void whose_close(whose *w)
+{
+	if (w->verified)
+		vanthu__v1__co_signed_head__free_unpacked(w->verified, NULL);
+}
+
+static int latest_size(vt_api *api, const whose *w, uint64_t *size)
 {
 	Vanthu__V1__TreeHead *sth = NULL;
-	int error = vt_log_latest_sth(api->node->store, api->node->node_id, &sth);
-	if (error < 0)
+	int error;
+	if (w->replica) {
+		*size = w->verified->head->size;
+		return 0;
+	}
+	if ((error = vt_log_latest_sth(api->node->store, api->node->node_id, &sth)) < 0)
 		return error;
 	*size = sth->size;
 	vanthu__v1__tree_head__free_unpacked(sth, NULL);
@@ -43,8 +79,24 @@ int vt_api_audit_head(vt_api_req *r)
 {
 	const Vanthu__V1__TreeHeadRequest *in = (const void *)r->in;
 	Vanthu__V1__TreeHead *sth = NULL;
-	int error = in->size ? vt_log_sth_at(r->api->node->store, r->api->node->node_id, in->size, &sth)
-			     : vt_log_latest_sth(r->api->node->store, r->api->node->node_id, &sth);
+	whose w;
+	int error;
+	if ((error = whose_open(r, in->origin, &w)) < 0) {
+		whose_close(&w);
+		return error;
+	}
+	if (w.replica) {
+		if (in->size && in->size != w.verified->head->size)
+			error = vt_error_set(VT_ENOTFOUND, "the hub keeps %s's last verified head (size %" PRIu64 ") only",
+				w.origin, w.verified->head->size);
+		else
+			error = vt_api_reply(r, &w.verified->head->base);
+		whose_close(&w);
+		return error;
+	}
+	whose_close(&w);
+	error = in->size ? vt_log_sth_at(r->api->node->store, r->api->node->node_id, in->size, &sth)
+			 : vt_log_latest_sth(r->api->node->store, r->api->node->node_id, &sth);
 	if (error < 0)
 		return error;
 	error = vt_api_reply(r, &sth->base);
@@ -64,17 +116,23 @@ int vt_api_audit_inclusion(vt_api_req *r)
 	size_t count = 0, len = 0;
 	char *raw = NULL;
 	vt_log_tree_src src;
+	whose w;
 	int error;
-	if (!size && (error = latest_size(r->api, &size)) < 0)
-		return error;
-	if (size > vt_log_size(r->api->node->log))
-		return vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size,
-			vt_log_size(r->api->node->log));
-	if (in->index >= size)
-		return vt_error_set(VT_EINVAL, "entry %" PRIu64 " is not in a tree of %" PRIu64 " entries", in->index, size);
-	vt_log_tree_src_init(&src, r->api->node->store, r->api->node->node_id);
+	if ((error = whose_open(r, in->origin, &w)) < 0)
+		goto out;
+	if (!size && (error = latest_size(r->api, &w, &size)) < 0)
+		goto out;
+	if (size > w.size) {
+		error = vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size, w.size);
+		goto out;
+	}
+	if (in->index >= size) {
+		error = vt_error_set(VT_EINVAL, "entry %" PRIu64 " is not in a tree of %" PRIu64 " entries", in->index, size);
+		goto out;
+	}
+	vt_log_tree_src_init(&src, r->api->node->store, w.origin);
 	if ((error = vt_merkle_inclusion_proof(hashes, &count, &src.src, in->index, size)) < 0 ||
-	    (error = vt_log_entry_raw(r->api->node->store, r->api->node->node_id, in->index, &raw, &len)) < 0)
+	    (error = vt_log_entry_raw(r->api->node->store, w.origin, in->index, &raw, &len)) < 0)
 		goto out;
 	vt_merkle_leaf_hash(leaf, raw, len);
 	for (size_t i = 0; i < count; i++) {
@@ -90,10 +148,17 @@ int vt_api_audit_inclusion(vt_api_req *r)
 	out.leaf_hash.len = VT_HASH_LEN;
 	out.entry.data = (uint8_t *)raw;
 	out.entry.len = len;
-	if (vt_log_sth_at(r->api->node->store, r->api->node->node_id, size, &sth) == 0)
+	if (w.replica) {
+		if (size == w.verified->head->size) {
+			out.head = w.verified->head;
+			out.cosig = w.verified->cosig;
+		}
+	} else if (vt_log_sth_at(r->api->node->store, r->api->node->node_id, size, &sth) == 0) {
 		out.head = sth;
+	}
 	error = vt_api_reply(r, &out.base);
 out:
+	whose_close(&w);
 	free(raw);
 	if (sth)
 		vanthu__v1__tree_head__free_unpacked(sth, NULL);
@@ -109,15 +174,17 @@ int vt_api_audit_consistency(vt_api_req *r)
 	uint64_t size = in->new_size;
 	size_t count = 0;
 	vt_log_tree_src src;
+	whose w;
 	int error;
-	if (!size && (error = latest_size(r->api, &size)) < 0)
-		return error;
-	if (size > vt_log_size(r->api->node->log))
-		return vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size,
-			vt_log_size(r->api->node->log));
-	vt_log_tree_src_init(&src, r->api->node->store, r->api->node->node_id);
+	if ((error = whose_open(r, in->origin, &w)) < 0 || (!size && (error = latest_size(r->api, &w, &size)) < 0))
+		goto out;
+	if (size > w.size) {
+		error = vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size, w.size);
+		goto out;
+	}
+	vt_log_tree_src_init(&src, r->api->node->store, w.origin);
 	if ((error = vt_merkle_consistency_proof(hashes, &count, &src.src, in->old_size, size)) < 0)
-		return error;
+		goto out;
 	for (size_t i = 0; i < count; i++) {
 		path[i].data = hashes[i];
 		path[i].len = VT_HASH_LEN;
@@ -126,7 +193,10 @@ int vt_api_audit_consistency(vt_api_req *r)
 	out.new_size = size;
 	out.path = path;
 	out.n_path = count;
-	return vt_api_reply(r, &out.base);
+	error = vt_api_reply(r, &out.base);
+out:
+	whose_close(&w);
+	return error;
 }
 
 int vt_api_audit_entries(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,

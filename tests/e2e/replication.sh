@@ -239,6 +239,13 @@ check hub-archivist-login 0 as harch login --server "localhost:$HPORT" --ca "$HC
 check hub-replica-list 0 wait_for 30 bash -c "VANTHU_SESSION=$T/session.harch '$V' doc list --origin $U2 --json | grep -q '\"id\":\"$R1\"'"
 check hub-replica-get 0 as harch doc get --id "$R1" --json
 expect hub-replica-get "\"exchange_from\":\"$U1\""
+# an auditor's proofs at the hub: U2's entry, U2's head, the hub's co-signature
+check hub-proof 0 as harch audit proof --origin $U2 --key "$PK2" --hub-key "$HUBKEY" --seq 3
+expect hub-proof "co-signature verified"
+check hub-proof-wrong-hub-key 6 as harch audit proof --origin $U2 --key "$PK2" --hub-key "$PK1" --seq 3
+check hub-proof-wrong-unit-key 6 as harch audit proof --origin $U2 --key "$PK1" --seq 3
+check hub-head 0 as harch audit head --origin $U2 --key "$PK2"
+expect hub-head "signature valid"
 check hub-replica-unknown 3 as harch doc list --origin 000.00.09.NOPE
 check unit-no-replicas 4 as c1 doc list --origin $U2
 # the hub's own office receives from units too, and its status goes back
