@@ -1099,7 +1099,7 @@ int vt_repl_link_start(vt_repl_link **out, vt_node *node, const vt_repl_link_opt
 	if (l->o.backoff_min_ms <= 0)
 		l->o.backoff_min_ms = 200;
 	if (l->o.backoff_max_ms <= 0)
-		l->o.backoff_max_ms = 30000;
+		l->o.backoff_max_ms = 10000;
 	l->backoff_ms = l->o.backoff_min_ms;
 	l->hub = strdup(o->hub);
 	l->ca = dup_opt(o->ca_file);

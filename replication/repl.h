@@ -61,7 +61,7 @@ typedef struct vt_repl_link_opts {
 	unsigned batch_max;       /* entries per batch at most; 0: 4096 */
 	unsigned window;          /* batches sent ahead of acknowledgements; 0: 8 */
 	int backoff_min_ms;       /* 0: 200 */
-	int backoff_max_ms;       /* 0: 30000 */
+	int backoff_max_ms;       /* 0: 10000 */
 	int progress;             /* print catch-up progress to stderr */
 } vt_repl_link_opts;
 
