@@ -2,14 +2,14 @@
  * widget and /Sig dictionary (§12.7.4.5, §12.8.1) with a /Contents gap. */
 #include "pdf_int.h"
 #include "error.h"
+#include "pdf_text.h"
+
+#include <uninorm.h>
+#include <unistr.h>
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <hb-subset.h>
-#include <hb.h>
-#include <uninorm.h>
-#include <unistr.h>
 #include <zlib.h>
 
 #define BR_WIDTH 48 /* "[0 a b c]" padded with spaces to this width */
@@ -278,151 +278,10 @@ static int put_deflated(upd *u, uint32_t num, const char *dict, const uint8_t *d
 	return err;
 }
 
-/* ---- embedded TrueType text (§9.7.4 CIDFontType2, Identity-H), glyphs
- * and subsetting by HarfBuzz: one glyph per character (no shaping is needed
- * for Vietnamese in precomposed NFC form). */
-
-#define TT_MAX_GLYPHS 512
-
-typedef struct tt_text {
-	hb_blob_t *blob;
-	hb_face_t *face;
-	hb_font_t *font;
-	unsigned upem;
-	uint16_t gid[TT_MAX_GLYPHS];   /* used glyphs (set) */
-	uint32_t uni[TT_MAX_GLYPHS];   /* a character of each */
-	unsigned width[TT_MAX_GLYPHS]; /* advance in 1/1000 em */
-	size_t n;
-} tt_text;
-
-static void tt_free(tt_text *t)
+/* The font writer of pdf_text.c starts its objects through the update. */
+static int begin_cb(void *ctx, uint32_t num)
 {
-	hb_font_destroy(t->font);
-	hb_face_destroy(t->face);
-	hb_blob_destroy(t->blob);
-}
-
-static int tt_open(tt_text *t, const char *path)
-{
-	memset(t, 0, sizeof(*t));
-	t->blob = hb_blob_create_from_file_or_fail(path);
-	if (!t->blob)
-		return -1;
-	t->face = hb_face_create(t->blob, 0);
-	t->upem = hb_face_get_upem(t->face);
-	t->font = hb_font_create(t->face);
-	if (!t->upem || hb_face_get_glyph_count(t->face) == 0) {
-		tt_free(t);
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes utf8 as a hex string of glyph ids, recording the glyphs used. */
-static void tt_show(tt_text *t, FILE *f, const char *utf8)
-{
-	size_t n = 0;
-	uint8_t *d = u8_normalize(UNINORM_NFC, (const uint8_t *)utf8, strlen(utf8), NULL, &n);
-	const uint8_t *p = d, *end = d + (d ? n : 0);
-	fputc('<', f);
-	while (p && p < end) {
-		ucs4_t c;
-		hb_codepoint_t g = 0;
-		int k = u8_mbtouc(&c, p, (size_t)(end - p));
-		size_t i;
-		p += k > 0 ? k : 1;
-		if (!hb_font_get_nominal_glyph(t->font, c, &g) || g > 0xffff)
-			g = 0;
-		for (i = 0; i < t->n && t->gid[i] != g; i++)
-			;
-		if (i == t->n && t->n < TT_MAX_GLYPHS) {
-			t->gid[i] = (uint16_t)g;
-			t->uni[i] = g ? c : 0xfffd;
-			t->width[i] = (unsigned)((uint64_t)hb_font_get_glyph_h_advance(t->font, g) * 1000 / t->upem);
-			t->n++;
-		}
-		fprintf(f, "%04X", (unsigned)g);
-	}
-	fputc('>', f);
-	free(d);
-}
-
-/* The Type0 font (number font) and its parts for the glyphs t used. */
-static int tt_put_font(upd *u, uint32_t *next, uint32_t font, tt_text *t)
-{
-	uint32_t cid = (*next)++, desc = (*next)++, file = (*next)++, tou = (*next)++;
-	hb_subset_input_t *in = hb_subset_input_create_or_fail();
-	hb_face_t *sub = NULL;
-	hb_blob_t *blob = NULL;
-	hb_font_extents_t ext = { 0 };
-	const char *data;
-	unsigned len = 0;
-	char d[256], *cm = NULL;
-	size_t cmn = 0;
-	FILE *c;
-	int err = 0;
-	if (!in)
-		return vt_error_set(VT_ENOMEM, "PDF: out of memory");
-	hb_set_add(hb_subset_input_glyph_set(in), 0);
-	for (size_t i = 0; i < t->n; i++)
-		hb_set_add(hb_subset_input_glyph_set(in), t->gid[i]);
-	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS);
-	if (!(sub = hb_subset_or_fail(t->face, in)) || !(blob = hb_face_reference_blob(sub)) ||
-	    !(data = hb_blob_get_data(blob, &len)) || !len) {
-		err = vt_error_set(VT_ERROR, "PDF: font subsetting failed");
-		goto out;
-	}
-	hb_font_get_h_extents(t->font, &ext);
-	fflush(u->f);
-	if ((err = begin_obj(u, font, 0)) < 0)
-		goto out;
-	fprintf(u->f, "<</Type/Font/Subtype/Type0/BaseFont/VTSUBS+Embedded/Encoding/Identity-H"
-		"/DescendantFonts[%u 0 R]/ToUnicode %u 0 R>>\nendobj\n", cid, tou);
-	if ((err = begin_obj(u, cid, 0)) < 0)
-		goto out;
-	fprintf(u->f, "<</Type/Font/Subtype/CIDFontType2/BaseFont/VTSUBS+Embedded/CIDSystemInfo<</Registry(Adobe)"
-		"/Ordering(Identity)/Supplement 0>>/FontDescriptor %u 0 R/CIDToGIDMap/Identity/DW 1000/W[", desc);
-	for (size_t i = 0; i < t->n; i++)
-		fprintf(u->f, "%s%u[%u]", i ? " " : "", t->gid[i], t->width[i]);
-	fputs("]>>\nendobj\n", u->f);
-	if ((err = begin_obj(u, desc, 0)) < 0)
-		goto out;
-	fprintf(u->f, "<</Type/FontDescriptor/FontName/VTSUBS+Embedded/Flags 34/FontBBox[-600 -300 2000 1100]"
-		"/ItalicAngle 0/Ascent %d/Descent %d/CapHeight 700/StemV 80/FontFile2 %u 0 R>>\nendobj\n",
-		(int)((int64_t)ext.ascender * 1000 / t->upem), (int)((int64_t)ext.descender * 1000 / t->upem), file);
-	snprintf(d, sizeof(d), "/Length1 %u", len);
-	if ((err = put_deflated(u, file, d, (const uint8_t *)data, len)) < 0)
-		goto out;
-	/* ToUnicode (§9.10.3), so that the text can be searched and copied */
-	if (!(c = open_memstream(&cm, &cmn))) {
-		err = vt_error_set(VT_ENOMEM, "PDF: out of memory");
-		goto out;
-	}
-	fputs("/CIDInit/ProcSet findresource begin 12 dict begin begincmap/CIDSystemInfo<</Registry(Adobe)"
-		"/Ordering(UCS)/Supplement 0>>def/CMapName/Adobe-Identity-UCS def/CMapType 2 def\n"
-		"1 begincodespacerange<0000><FFFF>endcodespacerange\n", c);
-	for (size_t i = 0; i < t->n; i += 100) {
-		size_t k = t->n - i < 100 ? t->n - i : 100;
-		fprintf(c, "%zu beginbfchar\n", k);
-		for (size_t j = i; j < i + k; j++) {
-			uint32_t cp = t->uni[j];
-			if (cp >= 0x10000)
-				fprintf(c, "<%04X><%04X%04X>\n", t->gid[j], 0xD800 + ((cp - 0x10000) >> 10),
-					0xDC00 + ((cp - 0x10000) & 0x3ff));
-			else
-				fprintf(c, "<%04X><%04X>\n", t->gid[j], cp);
-		}
-		fputs("endbfchar\n", c);
-	}
-	fputs("endcmap CMapName currentdict/CMap defineresource pop end end\n", c);
-	fclose(c);
-	err = put_stream(u, tou, "", (const uint8_t *)cm, cmn);
-out:
-	free(cm);
-	hb_blob_destroy(blob);
-	hb_face_destroy(sub);
-	hb_subset_input_destroy(in);
-	return err;
+	return begin_obj(ctx, num, 0);
 }
 
 /* Appearance: image (with /SMask) scaled to the box, text lines over it. */
@@ -436,8 +295,8 @@ static int put_appearance(upd *u, uint32_t *next, uint32_t apnum, const vt_pdf_s
 	size_t csn = 0;
 	FILE *c;
 	int err = 0, tt = 0;
-	tt_text ttx;
-	if (ap->ttf && tt_open(&ttx, ap->ttf) == 0)
+	vt_pdf_font *ttx = NULL;
+	if (ap->ttf && vt_pdf_font_open(&ttx, ap->ttf) == 0)
 		tt = 1;
 	if (ap->rgba && ap->width && ap->height) {
 		size_t np = (size_t)ap->width * ap->height;
@@ -483,14 +342,14 @@ static int put_appearance(upd *u, uint32_t *next, uint32_t apnum, const vt_pdf_s
 		write_real(c, h - (i + 1) * fs * 1.2);
 		fputs(" Td ", c);
 		if (tt)
-			tt_show(&ttx, c, ap->lines[i]);
+			vt_pdf_font_show(ttx, c, ap->lines[i]);
 		else
 			write_ansi_text(c, ap->lines[i]);
 		fputs(" Tj ET\n", c);
 	}
 	fclose(c);
 	if (tt)
-		err = tt_put_font(u, next, font, &ttx);
+		err = vt_pdf_font_put(ttx, u->f, begin_cb, u, font, next);
 	else if ((err = begin_obj(u, font, 0)) == 0)
 		fprintf(u->f, "<</Type/Font/Subtype/Type1/BaseFont/%s/Encoding/WinAnsiEncoding>>\nendobj\n",
 			ap->text_only_font_times ? "Times-Roman" : "Helvetica");
@@ -502,8 +361,7 @@ static int put_appearance(upd *u, uint32_t *next, uint32_t apnum, const vt_pdf_s
 	snprintf(dict, sizeof(dict), "/Type/XObject/Subtype/Form/BBox[0 0 %.2f %.2f]%s>>", w, h, res);
 	err = put_stream(u, apnum, dict, (const uint8_t *)cs, csn);
 out:
-	if (tt)
-		tt_free(&ttx);
+	vt_pdf_font_free(ttx);
 	free(cs);
 	return err;
 }
