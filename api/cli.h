@@ -93,7 +93,12 @@ typedef struct cli_list {
 	int csv;
 	int direction;
 	size_t rows, before;
+	struct vt_regpdf *pdf; /* --pdf: the register printed to a PDF file */
 } cli_list;
+/* --pdf FILE: makes c->pdf (agency named on the pages); cli_register_pdf_end
+ * writes the file (and frees). */
+int cli_register_pdf_begin(cli_list *c, const char *agency, const char *node_id);
+int cli_register_pdf_end(cli_list *c, int error);
 void cli_register_book_begin(cli_list *c, const Vanthu__V1__RegisterBook *b);
 int cli_register_print_entry(void *ctx, const Vanthu__V1__RegisterEntry *r);
 void cli_register_book_end(cli_list *c);

@@ -1,5 +1,7 @@
 /* vanthu register list, book list|define, doc add|show (offline). */
 #include "cli.h"
+#include "keys.h"
+#include "register_pdf.h"
 #include "exchange.h"
 #include "doc.h"
 #include "error.h"
@@ -92,9 +94,41 @@ static void join(char *out, size_t cap, char **l, size_t n)
 		used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? "; " : "", l[i]);
 }
 
+int cli_register_pdf_begin(cli_list *c, const char *agency, const char *node_id)
+{
+	vt_regpdf_opts o = { 0 };
+	if (!cli_opt(c->a, "pdf"))
+		return 0;
+	if (c->csv || c->a->json)
+		return vt_error_set(VT_EINVAL, "--pdf is a file of its own: not with --csv or --json");
+	o.agency_name = agency;
+	o.node_id = node_id;
+	return vt_regpdf_new(&c->pdf, &o);
+}
+
+int cli_register_pdf_end(cli_list *c, int error)
+{
+	const char *path = cli_opt(c->a, "pdf");
+	uint8_t *pdf = NULL;
+	size_t len = 0;
+	if (!c->pdf)
+		return error;
+	if (error == 0 && (error = vt_regpdf_finish(c->pdf, &pdf, &len)) == 0 &&
+	    (error = vt_file_write_atomic(path, pdf, len, 0644)) == 0)
+		printf("%zu entries printed to %s (%zu bytes)\n", c->rows, path, len);
+	free(pdf);
+	vt_regpdf_free(c->pdf);
+	c->pdf = NULL;
+	return error;
+}
+
 int cli_register_print_entry(void *ctx, const Vanthu__V1__RegisterEntry *r)
 {
 	list_ctx *c = ctx;
+	if (c->pdf) {
+		c->rows++;
+		return vt_regpdf_entry(c->pdf, r);
+	}
 	char when[16], recipients[1024], num[16], copies[16];
 	date_of(when, sizeof(when), r->registered_at);
 	join(recipients, sizeof(recipients), r->recipients, r->n_recipients);
@@ -168,6 +202,10 @@ void cli_register_book_begin(cli_list *c, const Vanthu__V1__RegisterBook *b)
 {
 	c->before = c->rows;
 	c->direction = b->direction;
+	if (c->pdf) {
+		vt_regpdf_book(c->pdf, b, c->year);
+		return;
+	}
 	if (!c->a->json) {
 		if (c->csv) {
 			printf("\"%s: %s\"\n", b->id, b->name);
@@ -194,6 +232,8 @@ void cli_register_book_begin(cli_list *c, const Vanthu__V1__RegisterBook *b)
 
 void cli_register_book_end(cli_list *c)
 {
+	if (c->pdf)
+		return;
 	if (!c->a->json && !c->csv && c->rows == c->before)
 		printf("(no entries)\n");
 	if (!c->a->json && !c->csv)
@@ -219,6 +259,7 @@ static int register_list(cli_args *a)
 	list_ctx c = { 0 };
 	int error;
 	c.csv = cli_flag(a, "csv");
+	(void)cli_opt(a, "pdf"); /* read later */
 	if ((error = cli_u64(a, "year", 0, &year)) < 0 || (error = cli_check_unused(a)) < 0)
 		return error;
 	if (year > 9999)
@@ -229,6 +270,17 @@ static int register_list(cli_args *a)
 	c.store = store;
 	c.origin = origin;
 	c.year = (uint32_t)year;
+	{
+		Vanthu__V1__NodeInitialized *ni = NULL;
+		if ((error = vt_node_info_get(store, origin, &ni)) == 0)
+			error = cli_register_pdf_begin(&c, ni->agency_name, origin);
+		if (ni)
+			vanthu__v1__node_initialized__free_unpacked(ni, NULL);
+		if (error < 0) {
+			vt_store_free(store);
+			return error;
+		}
+	}
 	if (a->json)
 		printf("[");
 	if (book) {
@@ -242,6 +294,7 @@ static int register_list(cli_args *a)
 	}
 	if (a->json)
 		printf("]\n");
+	error = cli_register_pdf_end(&c, error);
 	vt_store_free(store);
 	return error;
 }

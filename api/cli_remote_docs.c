@@ -652,8 +652,19 @@ static int cmd_rregister_books(remote *r, const char *noun, const char *verb, cl
 		c.a = a;
 		c.year = (uint32_t)year;
 		c.csv = cli_flag(a, "csv");
+		if (cli_opt(a, "pdf")) {
+			/* the agency's name heads the pages */
+			Vanthu__V1__NodeInfo *info = NULL;
+			if ((error = CALL(r, "Audit", "GetNodeInfo", empty, node_info, &info)) < 0)
+				return error;
+			error = cli_register_pdf_begin(&c, info->node ? info->node->agency_name : "",
+				info->node ? info->node->node_id : "");
+			vanthu__v1__node_info__free_unpacked(info, NULL);
+			if (error < 0)
+				return error;
+		}
 		if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Registers", "ListBooks", empty, book_list, &books)) < 0)
-			return error;
+			return cli_register_pdf_end(&c, error);
 		if (a->json)
 			printf("[");
 		for (size_t i = 0; i < books->n_books && !error; i++) {
@@ -675,7 +686,7 @@ static int cmd_rregister_books(remote *r, const char *noun, const char *verb, cl
 		if (a->json)
 			printf("]\n");
 		vanthu__v1__book_list__free_unpacked(books, NULL);
-		return error;
+		return cli_register_pdf_end(&c, error);
 	}
 }
 

@@ -51,6 +51,12 @@ expect register-list "Văn bản đến số 3"
 check register-csv 0 "$V" register list --book di --csv
 expect register-csv '"01/QĐ-SNN"'
 check register-json 0 "$V" register list --json
+check register-pdf 0 "$V" register list --pdf "$T/so.pdf"
+check register-pdf-text 0 pdftotext "$T/so.pdf" -
+expect register-pdf-text "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
+expect register-pdf-text "Văn bản đến số 3"
+expect register-pdf-text "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
+check register-pdf-csv 4 "$V" register list --pdf "$T/so.pdf" --csv
 check log-show 0 "$V" log show --json
 expect log-show '"event":"account_created"'
 expect log-show '"actor":"node"' 

@@ -148,6 +148,14 @@ check distribute 0 as van.thu doc act --id "$out_id" --action distribute --recip
 expect distribute "distributed"
 check register-out 0 as van.thu register list --book di --csv
 expect register-out '"01/QĐ-SNN"'
+# the register printed: the regulation's columns, Vietnamese text that extracts
+check register-pdf 0 as van.thu register list --book di --pdf "$T/so-di.pdf"
+check register-pdf-valid 0 qpdf --check "$T/so-di.pdf"
+check register-pdf-text 0 pdftotext -layout "$T/so-di.pdf" -
+expect register-pdf-text "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
+expect register-pdf-text "01/QĐ-SNN"
+expect register-pdf-text "Nơi nhận văn bản"
+expect register-pdf-text "In từ hệ thống quản lý văn bản vanthu"
 
 # ---- paper issue while the system was down (Điều 9.4c)
 check paper 0 as van.thu doc create --direction outgoing --type TB --summary "Thông báo khẩn (bản giấy)" \
