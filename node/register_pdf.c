@@ -19,7 +19,7 @@
 #define HEAD_PT 8.0
 #define LEAD 1.22    /* line height / font size */
 #define PAD 2.5
-#define MAX_LINES 40 /* per cell */
+#define MAX_LINES 160 /* per cell: a summary of 4,096 bytes takes ~75 */
 #define MAX_COLS 9
 
 typedef struct column {
@@ -229,12 +229,16 @@ static size_t wrap(vt_regpdf *r, int bold, double pt, const char *utf8, double w
 	return n;
 }
 
-/* One row of cells: texts wrapped; returns 0, or 1 if it did not fit. */
+static int page_new(vt_regpdf *r, int first_of_book);
+
+/* One row of cells, texts wrapped. Returns 1 (nothing drawn) if it does
+ * not fit and force is not set; with force, a row taller than the rest of
+ * the page goes on over the next pages (the heads repeated). */
 static int row(vt_regpdf *r, int bold, double pt, const char *const *cells, int force)
 {
 	char *lines[MAX_COLS][MAX_LINES];
-	size_t nl[MAX_COLS], most = 1;
-	double h, x = MARGIN;
+	size_t nl[MAX_COLS], most = 1, start = 0;
+	double h;
 	for (size_t i = 0; i < r->ncols; i++) {
 		nl[i] = wrap(r, bold, pt, cells[i] ? cells[i] : "", r->cols[i].width - 2 * PAD, lines[i], MAX_LINES);
 		if (nl[i] > most)
@@ -247,19 +251,31 @@ static int row(vt_regpdf *r, int bold, double pt, const char *const *cells, int 
 				free(lines[i][j]);
 		return 1;
 	}
-	fprintf(r->cur, "0.5 w 0 G\n");
-	for (size_t i = 0; i < r->ncols; i++) {
-		fprintf(r->cur, "%.2f %.2f %.2f %.2f re S\n", x, r->y - h, r->cols[i].width, h);
-		for (size_t j = 0; j < nl[i]; j++) {
-			double tx = x + PAD;
-			if (bold) /* heads are centred */
-				tx = x + (r->cols[i].width - width_of(r, bold, pt, lines[i][j])) / 2;
-			text_at(r, bold, pt, tx, r->y - PAD - (double)(j + 1) * pt * LEAD + pt * (LEAD - 1), lines[i][j]);
-			free(lines[i][j]);
+	while (start < most && !r->error) {
+		size_t fit = r->y - BOTTOM - 2 * PAD > pt * LEAD ? (size_t)((r->y - BOTTOM - 2 * PAD) / (pt * LEAD)) : 1;
+		size_t take = most - start < fit ? most - start : fit;
+		double x = MARGIN;
+		h = (double)take * pt * LEAD + 2 * PAD;
+		fprintf(r->cur, "0.5 w 0 G\n");
+		for (size_t i = 0; i < r->ncols; i++) {
+			fprintf(r->cur, "%.2f %.2f %.2f %.2f re S\n", x, r->y - h, r->cols[i].width, h);
+			for (size_t j = start; j < nl[i] && j < start + take; j++) {
+				double tx = x + PAD;
+				if (bold) /* heads are centred */
+					tx = x + (r->cols[i].width - width_of(r, bold, pt, lines[i][j])) / 2;
+				text_at(r, bold, pt, tx, r->y - PAD - (double)(j - start + 1) * pt * LEAD + pt * (LEAD - 1),
+					lines[i][j]);
+			}
+			x += r->cols[i].width;
 		}
-		x += r->cols[i].width;
+		r->y -= h;
+		start += take;
+		if (start < most)
+			page_new(r, 0);
 	}
-	r->y -= h;
+	for (size_t i = 0; i < r->ncols; i++)
+		for (size_t j = 0; j < nl[i]; j++)
+			free(lines[i][j]);
 	return 0;
 }
 
@@ -385,7 +401,7 @@ int vt_regpdf_entry(vt_regpdf *r, const Vanthu__V1__RegisterEntry *e)
 		memcpy(cells, c, sizeof(c));
 	}
 	if (row(r, 0, BODY_PT, cells, 0) == 1 && page_new(r, 0) == 0)
-		row(r, 0, BODY_PT, cells, 1); /* taller than a page: drawn anyway, cut */
+		row(r, 0, BODY_PT, cells, 1);
 	free(what);
 	free(to);
 	return r->error;

@@ -57,6 +57,13 @@ expect register-pdf-text "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
 expect register-pdf-text "Văn bản đến số 3"
 expect register-pdf-text "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
 check register-pdf-csv 4 "$V" register list --pdf "$T/so.pdf" --csv
+# a summary of ~4,000 bytes runs over onto the next page: nothing is cut
+LONG=$(/usr/bin/python3 -c "s='Về việc triển khai chương trình xây dựng nông thôn mới ' * 80; print(s.encode()[:3990].decode('utf-8','ignore').strip())")
+check long-summary 0 "$V" doc add --direction incoming --type CV --symbol 77/UBND --agency "UBND huyện" \
+	--summary "$LONG HẾT-TRÍCH-YẾU" --register den
+check register-pdf-long 0 "$V" register list --book den --pdf "$T/long.pdf"
+check register-pdf-long-text 0 pdftotext "$T/long.pdf" -
+expect register-pdf-long-text "HẾT-TRÍCH-YẾU"
 check log-show 0 "$V" log show --json
 expect log-show '"event":"account_created"'
 expect log-show '"actor":"node"' 
