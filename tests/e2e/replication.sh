@@ -119,7 +119,9 @@ kill $UPID; wait $UPID 2>/dev/null || true
 "$BIN/vanthud" --data-dir "$T/u3" --listen 127.0.0.1:0 --plaintext 1 --ready-file "$T/u3.ready" \
 	--hub "localhost:$HPORT" --hub-ca "$HCA" --hub-cert "$T/otherca/u3.pem" --hub-cert-key "$T/otherca/u3.key" \
 	2>>"$T/u3.log" & UPID=$!; PIDS+=("$UPID")
-sleep 2
+check u3-ready 0 wait_for 20 test -s "$T/u3.ready"
+tls_refused() { ustatus "$T/u3" "$(awk '{print $2}' "$T/u3.ready")" | grep -q '"last_error":"UNAVAILABLE'; }
+check other-ca-refused 0 wait_for 20 tls_refused
 check other-ca-status 0 ustatus "$T/u3" "$(awk '{print $2}' "$T/u3.ready")"
 expect other-ca-status '"state":"\(backoff\|connect\|handshake\)"'
 expect other-ca-status '"acked":0'
@@ -141,7 +143,6 @@ kill -9 $HPID; { wait $HPID; } 2>/dev/null || true
 echo "hub killed with $MID of 10000+ entries verified"
 check killed-mid-catch-up 0 test "$MID" -lt 10000
 check unit-sees-hub-gone 0 wait_for 10 bash -c "grep -q 'replication to localhost:$HPORT' '$T/u1.log'"
-sleep 1
 start_hub "127.0.0.1:$HPORT"
 check caught-up-after-kill 0 wait_for 120 caught_up $U1 "$T/u1"
 check agree-after-kill 0 agree "$T/u1" $U1
@@ -154,9 +155,13 @@ expect unit-status '"lag_entries":0'
 # ---- the unit killed mid-stream, then restarted
 kill $U1PID; wait $U1PID 2>/dev/null || true
 check fill-u1-more 0 "$TOOL" fill "$T/u1" 5000
+BEFORE=$(hub_verified $U1)
 start_unit "$T/u1" $U1 --repl-batch 100 --repl-window 2
-sleep 0.5
+# killed once the hub has some of the backlog, not all of it
+check unit-shipping 0 wait_for 60 at_least $U1 $((BEFORE + 100))
 kill -9 $UPID; { wait $UPID; } 2>/dev/null || true
+MID=$(hub_verified $U1)
+echo "unit killed with $((MID - BEFORE)) of 5000 new entries at the hub"
 start_unit "$T/u1" $U1
 U1PID=$UPID
 U1PORT=$UPORT
@@ -170,7 +175,8 @@ check fill-while-cut 0 "$TOOL" fill "$T/u1" 3000
 start_unit "$T/u1" $U1
 U1PID=$UPID
 U1PORT=$UPORT
-sleep 1
+cut() { ustatus "$T/u1" $U1PORT | grep -q '"last_error":"UNAVAILABLE'; }
+check cut-seen 0 wait_for 20 cut
 check cut-status 0 ustatus "$T/u1" $U1PORT
 expect cut-status '"state":"\(backoff\|connect\)"'
 expect cut-status '"lag_entries":3000'
