@@ -102,12 +102,45 @@ static void link_committed(void *ctx, uint64_t size)
 	pthread_mutex_unlock(&l->mu);
 }
 
+/* Every transition of the link, and why; link_tick makes them (nothing else
+ * changes the state), set_state refuses any other. */
+static const struct transition {
+	vt_repl_state from, to;
+	const char *why;
+} transitions[] = {
+	{ VT_REPL_CONNECT, VT_REPL_HANDSHAKE, "stream open, hello sent" },
+	{ VT_REPL_CONNECT, VT_REPL_BACKOFF, "the hub is unreachable or the TLS handshake failed" },
+	{ VT_REPL_CONNECT, VT_REPL_REFUSED, "refused at once (certificate not admitted)" },
+	{ VT_REPL_HANDSHAKE, VT_REPL_CATCHUP, "welcome checked: the hub's key, its view of this log" },
+	{ VT_REPL_HANDSHAKE, VT_REPL_BACKOFF, "no welcome in time, or the stream ended" },
+	{ VT_REPL_HANDSHAKE, VT_REPL_REFUSED, "not enrolled, refused, another hub key, another history" },
+	{ VT_REPL_CATCHUP, VT_REPL_STREAMING, "within a batch of the log" },
+	{ VT_REPL_STREAMING, VT_REPL_CATCHUP, "fell more than a batch behind" },
+	{ VT_REPL_CATCHUP, VT_REPL_BACKOFF, "the stream ended or went silent" },
+	{ VT_REPL_STREAMING, VT_REPL_BACKOFF, "the stream ended or went silent" },
+	{ VT_REPL_CATCHUP, VT_REPL_REFUSED, "the hub refused a batch (divergent history) or an audit" },
+	{ VT_REPL_STREAMING, VT_REPL_REFUSED, "the hub refused a batch (divergent history) or an audit" },
+	{ VT_REPL_BACKOFF, VT_REPL_CONNECT, "the backoff is over" },
+	{ VT_REPL_REFUSED, VT_REPL_CONNECT, "try again, in case an administrator put it right" },
+	{ VT_REPL_BACKOFF, VT_REPL_REFUSED, "refused while backing off" },
+	{ VT_REPL_REFUSED, VT_REPL_BACKOFF, "a transient failure after a refusal" },
+};
+
 static void set_state(vt_repl_link *l, vt_repl_state s)
 {
-	if (l->state != s) {
-		l->state = s;
-		l->since = now_ms();
+	size_t i;
+	if (l->state == s)
+		return;
+	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (transitions[i].from == l->state && transitions[i].to == s)
+			break;
+	if (i == sizeof(transitions) / sizeof(transitions[0])) {
+		/* a bug: say so and keep going in the state asked for */
+		fprintf(stderr, "vanthud: replication: unexpected transition %s -> %s\n", vt_repl_state_name(l->state),
+			vt_repl_state_name(s));
 	}
+	l->state = s;
+	l->since = now_ms();
 }
 
 /* ---- co-signed heads kept by the unit */

@@ -66,13 +66,14 @@ typedef struct vt_repl_link_opts {
 } vt_repl_link_opts;
 
 typedef enum vt_repl_state {
-	VT_REPL_CONNECT = 0,
-	VT_REPL_HANDSHAKE,
-	VT_REPL_CATCHUP,
-	VT_REPL_STREAMING,
-	VT_REPL_BACKOFF,
-	VT_REPL_REFUSED,          /* the hub refused this unit: retried slowly */
-	VT_REPL_STOPPED,
+	VT_REPL_CONNECT = 0,      /* opening the stream (TLS, the hub's certificate) */
+	VT_REPL_HANDSHAKE,        /* hello sent; waiting for the hub's welcome */
+	VT_REPL_CATCHUP,          /* more than a batch behind the log: shipping the backlog */
+	VT_REPL_STREAMING,        /* within a batch of the log: shipping each commit */
+	VT_REPL_BACKOFF,          /* the stream failed: waiting (jittered, doubling) to reconnect */
+	VT_REPL_REFUSED,          /* the hub refused this unit (or is not the hub it knew):
+	                           * retried at the longest backoff */
+	VT_REPL_STOPPED,          /* the node is shutting down */
 } vt_repl_state;
 
 const char *vt_repl_state_name(vt_repl_state s);

@@ -353,4 +353,6 @@ check alarm-truncated 0 as hadmin repl status --json
 expect alarm-truncated "\"node_id\":\"$U2\",\"reason\":\"[^\"]*\(another history\|rewrote\|truncated\|edited data directory\)"
 kill $UPID; wait $UPID 2>/dev/null || true
 
+# every state change of every unit's link was one of its table's
+check no-unexpected-transitions 1 grep -h "unexpected transition" "$T"/*.log
 finish
