@@ -483,17 +483,16 @@ static int doc_add(cli_args *a)
 	Vanthu__V1__DocumentMeta *m = &cm.meta;
 	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT, *atts[1] = { &att };
 	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
-	Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT, ev2 = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	vt_node *node = NULL;
-	vt_apply_result r, r2;
+	vt_apply_result r;
+	int accept = cli_flag(a, "accept-duplicate");
 	const char *file = cli_opt(a, "file"), *book = cli_opt(a, "register");
 	const char *actor = actor_of(a);
 	uint8_t *data = NULL, hash[VT_HASH_LEN];
 	size_t len = 0;
 	int error;
 
-	dr.accept_duplicate = cli_flag(a, "accept-duplicate");
 	ev.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
 	if ((error = cli_meta_parse(&cm, a)) < 0 || (error = cli_check_unused(a)) < 0)
 		goto out;
@@ -509,22 +508,15 @@ static int doc_add(cli_args *a)
 		m->n_attachments = 1;
 	}
 	dc.meta = m;
+	/* with --register: received and registered in one atomic step */
+	dc.register_book = (char *)(book ? book : "");
+	dc.accept_duplicate = accept;
 	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
 	ev.document_created = &dc;
 	if ((error = vt_log_append(node->log, actor, &ev, &r)) < 0)
 		goto out;
-	if (book) {
-		dr.document_id = r.document_id;
-		dr.book = (char *)book;
-		ev2.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_REGISTERED;
-		ev2.document_registered = &dr;
-		if ((error = vt_log_append(node->log, actor, &ev2, &r2)) < 0) {
-			vt_error_set(error, "document %s created, but not registered: %s", r.document_id, vt_error_last());
-			goto out;
-		}
-	}
-	cli_print_created(a, r.document_id, r.seq, book, r2.year, r2.number,
-		r2.number_symbol[0] ? r2.number_symbol : m->number_symbol, r2.duplicate_of);
+	cli_print_created(a, r.document_id, r.seq, book, r.year, r.number,
+		r.number_symbol[0] ? r.number_symbol : m->number_symbol, r.duplicate_of);
 out:
 	cli_meta_dispose(&cm);
 	free(data);

@@ -81,15 +81,16 @@ out:
 static int doc_create(remote *r, cli_args *a)
 {
 	Vanthu__V1__CreateDocumentRequest req = VANTHU__V1__CREATE_DOCUMENT_REQUEST__INIT;
-	Vanthu__V1__RegisterDocumentRequest reg = VANTHU__V1__REGISTER_DOCUMENT_REQUEST__INIT;
-	Vanthu__V1__DocumentResponse *out = NULL, *out2 = NULL;
+	Vanthu__V1__DocumentResponse *out = NULL;
 	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT, *atts[1] = { &att };
 	const char *file = cli_opt(a, "file"), *book = cli_opt(a, "register");
 	uint8_t *data = NULL, hash[VT_HASH_LEN];
 	size_t len = 0;
 	cli_meta cm;
 	int error;
-	reg.accept_duplicate = cli_flag(a, "accept-duplicate");
+	/* with --register: received and registered in one atomic step */
+	req.register_book = (char *)(book ? book : "");
+	req.accept_duplicate = cli_flag(a, "accept-duplicate");
 	req.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
 	if ((error = cli_meta_parse(&cm, a)) < 0 || (error = cli_check_unused(a)) < 0)
 		goto out;
@@ -104,22 +105,11 @@ static int doc_create(remote *r, cli_args *a)
 	req.meta = &cm.meta;
 	if ((error = CALL(r, "Documents", "Create", req, document_response, &out)) < 0)
 		goto out;
-	if (book) {
-		reg.document_id = out->document->id;
-		reg.book = (char *)book;
-		if ((error = CALL(r, "Documents", "RegisterDocument", reg, document_response, &out2)) < 0) {
-			vt_error_set(error, "document %s created, but not registered: %s", out->document->id, vt_error_last());
-			goto out;
-		}
-	}
-	cli_print_created(a, out->document->id, out->seq, book, out2 ? out2->document->year : 0,
-		out2 ? out2->document->number : 0, out2 ? out2->document->meta->number_symbol : "",
-		out2 ? out2->duplicate_of : "");
+	cli_print_created(a, out->document->id, out->seq, book, book ? out->document->year : 0,
+		book ? out->document->number : 0, book ? out->document->meta->number_symbol : "", out->duplicate_of);
 out:
 	if (out)
 		vanthu__v1__document_response__free_unpacked(out, NULL);
-	if (out2)
-		vanthu__v1__document_response__free_unpacked(out2, NULL);
 	cli_meta_dispose(&cm);
 	free(data);
 	return error;

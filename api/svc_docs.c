@@ -40,7 +40,13 @@ int vt_api_doc_create(vt_api_req *r)
 	if (in->meta->direction == VANTHU__V1__DIRECTION__INCOMING &&
 	    (error = vt_api_require(r->caller, VT_ROLE(CLERK), "receive incoming documents")) < 0)
 		return error;
+	/* registering is the clerk's (văn thư) */
+	if (*in->register_book &&
+	    (error = vt_api_require(r->caller, VT_ROLE(CLERK), "register documents (văn thư only)")) < 0)
+		return error;
 	dc.meta = in->meta;
+	dc.register_book = in->register_book;
+	dc.accept_duplicate = in->accept_duplicate;
 	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
 	ev.document_created = &dc;
 	ev.reason = in->reason;

@@ -1,5 +1,6 @@
 /* Documents: the DocumentCreated and BlobAdded events, and lookups. */
 #include "doc.h"
+#include "register.h"
 #include "error.h"
 #include "workflow.h"
 
@@ -95,7 +96,14 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 
 int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
 {
-	return vt_doc_create(ctx, e, e->event->document_created->meta, NULL, NULL, res);
+	const Vanthu__V1__DocumentCreated *c = e->event->document_created;
+	char id[VT_ID_MAX];
+	int error;
+	if ((error = vt_doc_create(ctx, e, c->meta, NULL, NULL, res)) < 0 || !*c->register_book)
+		return error;
+	/* received and registered in one step */
+	snprintf(id, sizeof(id), "%s", res->document_id);
+	return vt_register_document(ctx, e, id, c->register_book, c->accept_duplicate, res);
 }
 
 int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,

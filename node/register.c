@@ -354,9 +354,15 @@ int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry
 	vt_apply_result *res)
 {
 	const Vanthu__V1__DocumentRegistered *r = e->event->document_registered;
+	return vt_register_document(ctx, e, r->document_id, r->book, r->accept_duplicate, res);
+}
+
+int vt_register_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *document_id,
+	const char *book_id, int accept_duplicate, vt_apply_result *res)
+{
 	Vanthu__V1__Document *doc = NULL;
 	int error;
-	if ((error = vt_doc_load(ctx, r->document_id, &doc)) < 0)
+	if ((error = vt_doc_load(ctx, document_id, &doc)) < 0)
 		return error;
 	{
 		/* Shallow copies: the updated document borrows strings from the
@@ -367,7 +373,7 @@ int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry
 		Vanthu__V1__WorkflowState next;
 		upd.meta = &meta;
 		if ((error = vt_workflow_registration(&upd, &next)) < 0 ||
-		    (error = vt_register_number(ctx, e, &upd, r->book, r->accept_duplicate, &sc, res)) < 0)
+		    (error = vt_register_number(ctx, e, &upd, book_id, accept_duplicate, &sc, res)) < 0)
 			goto out;
 		upd.state = next;
 		upd.updated_seq = e->seq;

@@ -15,6 +15,10 @@
 #define VT_IDX_SYMBOL 'S'  /* origin | 'S' | year | symbol -> document id */
 
 int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+/* Registers document_id in book_id inside the apply of entry e (what
+ * DocumentRegistered does, and DocumentCreated with register_book). */
+int vt_register_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *document_id,
+	const char *book_id, int accept_duplicate, vt_apply_result *res);
 int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
 	vt_apply_result *res);
 

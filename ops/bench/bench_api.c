@@ -1,6 +1,6 @@
 /* Benchmark: the node's gRPC API ("The node speaks gRPC"), in one process:
- * a C-core echo baseline, Documents.Get, durable registrations (Create +
- * RegisterDocument) and 100 KiB uploads, each against its baseline measured
+ * a C-core echo baseline, Documents.Get, durable registrations (Create with
+ * register_book: received and registered in one step) and 100 KiB uploads, each against its baseline measured
  * in the same run (echo on our rpc layer, vt_log_append, synced RocksDB puts). */
 #include <dirent.h>
 #include <errno.h>
@@ -346,7 +346,9 @@ static void next_doc(worker *w)
 	snprintf(w->ev.symbol, sizeof(w->ev.symbol), "%d.%d.%" PRIu64 "/QĐ-UBND", w->b->run_id, w->id, w->ops);
 }
 
-/* Create + RegisterDocument through the API: two durable appends. */
+/* A received document registered through the API: Documents.Create with
+ * register_book, one RPC and one durable append (received and registered
+ * in one atomic step, as a clerk does). */
 static void *reg_worker(void *arg)
 {
 	worker *w = arg;
@@ -357,24 +359,17 @@ static void *reg_worker(void *arg)
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
 		Vanthu__V1__CreateDocumentRequest creq = VANTHU__V1__CREATE_DOCUMENT_REQUEST__INIT;
-		Vanthu__V1__RegisterDocumentRequest rreq = VANTHU__V1__REGISTER_DOCUMENT_REQUEST__INIT;
-		Vanthu__V1__DocumentResponse *created, *reg;
+		Vanthu__V1__DocumentResponse *reg;
 		double t0;
 		next_doc(w);
 		creq.meta = &w->ev.meta;
+		creq.register_book = BOOK;
 		t0 = bench_now();
-		created = bench_call(w->client, "/vanthu.v1.Documents/Create", md, 1, &creq.base,
-			&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
-		if (!created->document)
-			bench_die("Create: no document in the response");
-		rreq.document_id = created->document->id;
-		rreq.book = BOOK;
-		reg = bench_call(w->client, "/vanthu.v1.Documents/RegisterDocument", md, 1, &rreq.base,
+		reg = bench_call(w->client, "/vanthu.v1.Documents/Create", md, 1, &creq.base,
 			&vanthu__v1__document_response__descriptor, w->msg, META_CAP, TIMEOUT_MS);
 		bench_samples_add(&w->lat_ms, (bench_now() - t0) * 1e3);
 		if (!reg->document || !reg->document->number)
-			bench_die("RegisterDocument: %s got no number", created->document->id);
-		vanthu__v1__document_response__free_unpacked(created, NULL);
+			bench_die("Create with register_book: no number");
 		vanthu__v1__document_response__free_unpacked(reg, NULL);
 		w->ops++;
 	}
@@ -382,7 +377,7 @@ static void *reg_worker(void *arg)
 	return NULL;
 }
 
-/* The same two events straight into vt_log_append. */
+/* The same event straight into vt_log_append. */
 static void *store_worker(void *arg)
 {
 	worker *w = arg;
@@ -390,23 +385,15 @@ static void *store_worker(void *arg)
 	bench_thread_name("bench-app");
 	pthread_barrier_wait(&b->start);
 	while (!atomic_load_explicit(&b->stop, memory_order_relaxed)) {
-		Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
-		Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 		vt_apply_result res;
-		char id[VT_ID_MAX];
 		double t0;
 		next_doc(w);
+		w->ev.created.register_book = BOOK;
 		t0 = bench_now();
-		bench_check(vt_log_append(b->snode->log, CLERK, &w->ev.ev, &res), "append DocumentCreated");
-		snprintf(id, sizeof(id), "%s", res.document_id);
-		dr.document_id = id;
-		dr.book = BOOK;
-		ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_REGISTERED;
-		ev.document_registered = &dr;
-		bench_check(vt_log_append(b->snode->log, CLERK, &ev, &res), "append DocumentRegistered");
+		bench_check(vt_log_append(b->snode->log, CLERK, &w->ev.ev, &res), "append DocumentCreated + register");
 		bench_samples_add(&w->lat_ms, (bench_now() - t0) * 1e3);
 		if (!res.number)
-			bench_die("DocumentRegistered: %s got no number", id);
+			bench_die("DocumentCreated with register_book: %s got no number", res.document_id);
 		w->ops++;
 	}
 	return NULL;
@@ -749,8 +736,8 @@ static void phase_get(bench *b, bench_report *rep, found *f)
 	f->get_done = 1;
 }
 
-/* 3. Durable registrations: Create + RegisterDocument through the API
- * against the same two events through vt_log_append on a fresh node. */
+/* 3. Durable registrations: received and registered in one step through
+ * the API against the same event through vt_log_append on a fresh node. */
 static void phase_reg(bench *b, bench_report *rep, found *f)
 {
 	char label[64];
@@ -758,8 +745,8 @@ static void phase_reg(bench *b, bench_report *rep, found *f)
 	uint64_t entries, commits;
 	bench_doc_event probe;
 
-	printf("== 3. durable registrations: Documents.Create + Documents.RegisterDocument into '%s' "
-	       "(2 appends each) vs vt_log_append of the same events\n", BOOK);
+	printf("== 3. durable registrations: Documents.Create with register_book into '%s' "
+	       "(1 RPC, 1 append each) vs vt_log_append of the same event\n", BOOK);
 	bench_doc_event_init(&probe, b->o.meta_bytes, b->node->node_id, CLERK, 1);
 	bench_fig(rep, "create_entry_bytes", (double)bench_entry_size(&probe, b->node->node_id, CLERK), "bytes");
 	bench_doc_event_dispose(&probe);

@@ -690,6 +690,60 @@ static void test_book_validation(void **state)
 	assert_string_equal(bl.ids[4], "di_QD-2025");
 }
 
+/* Received and registered in one event (DocumentCreated with register_book):
+ * atomic, so a refused registration leaves nothing behind. */
+static int create_registered(vt_node *n, Vanthu__V1__Direction dir, const char *symbol, const char *book,
+	int accept, vt_apply_result *res)
+{
+	Vanthu__V1__DocumentMeta m = VANTHU__V1__DOCUMENT_META__INIT;
+	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	m.direction = dir;
+	m.doc_type = "CV";
+	m.number_symbol = (char *)symbol;
+	m.issuing_agency = "UBND tỉnh Sóc Trăng";
+	m.summary = "V/v tiếp nhận và vào sổ";
+	dc.meta = &m;
+	dc.register_book = (char *)book;
+	dc.accept_duplicate = accept;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
+	ev.document_created = &dc;
+	return vt_log_append(n->log, "vanthu1", &ev, res);
+}
+
+static void test_create_registered(void **state)
+{
+	fixture *f = *state;
+	vt_apply_result r;
+	Vanthu__V1__Document *d = NULL;
+	uint64_t size;
+	assert_vt_ok(create_registered(f->n, VANTHU__V1__DIRECTION__INCOMING, "5/UBND-VP", "den", 0, &r));
+	assert_int_equal(r.number, 1);
+	assert_vt_ok(vt_doc_get(f->n->store, ORIGIN, r.document_id, &d));
+	assert_int_equal(d->number, 1);
+	assert_string_equal(d->book, "den");
+	assert_int_equal(d->state, VANTHU__V1__WORKFLOW_STATE__IN_REGISTERED);
+	vanthu__v1__document__free_unpacked(d, NULL);
+	/* a duplicate without the clerk's confirmation: nothing at all is kept */
+	size = vt_log_size(f->n->log);
+	assert_vt_error(create_registered(f->n, VANTHU__V1__DIRECTION__INCOMING, "5/ubnd-vp", "den", 0, &r), VT_EEXISTS,
+		"already registered");
+	assert_int_equal(vt_log_size(f->n->log), size);
+	assert_int_equal(last_number(f->n, "den", r.year ? r.year : vt_year_vn(quiet_time())), 1);
+	/* confirmed: number 2, marked */
+	assert_vt_ok(create_registered(f->n, VANTHU__V1__DIRECTION__INCOMING, "5/ubnd-vp", "den", 1, &r));
+	assert_int_equal(r.number, 2);
+	assert_true(r.duplicate_of[0] != 0);
+	/* a draft gets its number at issue: refused, nothing created */
+	size = vt_log_size(f->n->log);
+	assert_vt_error(create_registered(f->n, VANTHU__V1__DIRECTION__OUTGOING, "", "di", 0, &r), VT_ECONFLICT, "");
+	assert_int_equal(vt_log_size(f->n->log), size);
+	/* an unknown book */
+	assert_vt_error(create_registered(f->n, VANTHU__V1__DIRECTION__INCOMING, "6/UBND", "nope", 0, &r), VT_ENOTFOUND,
+		"nope");
+	assert_int_equal(vt_log_size(f->n->log), size);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -704,6 +758,7 @@ int main(void)
 		T(test_outgoing_symbol_collision),
 		T(test_book_rules),
 		T(test_book_validation),
+		T(test_create_registered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
