@@ -45,6 +45,7 @@ static const char usage[] =
 	"  report register    = register list (--book, --year, --csv, --pdf FILE)\n"
 	"  register list, book list|define   as below, without --data-dir\n"
 	"  audit head|proof   [--seq N] [--key HEX]: tree heads and proofs checked here;\n"
+	"  audit consistency  --old N --old-root HEX: the log extends a head seen before;\n"
 	"                     at a hub, --origin UNIT --key UNIT-KEY [--hub-key HEX] for\n"
 	"                     a unit's replica, with the hub's co-signature\n"
 	"  doc list|get       on a hub, --origin UNIT (or the unit's document id) reads\n"

@@ -730,7 +730,8 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 		if (!key || strlen(key) != 64 || vt_unhex(pk, 32, key) < 0)
 			return vt_error_set(VT_EINVAL, "--origin needs --key: the unit's tree-head public key (64 hex digits)");
 		hr.origin = (char *)origin;
-		if (strcmp(verb, "head") == 0 && (error = CALL(r, "Audit", "GetTreeHead", hr, tree_head, &rhead)) < 0)
+		if ((strcmp(verb, "head") == 0 || strcmp(verb, "consistency") == 0) &&
+		    (error = CALL(r, "Audit", "GetTreeHead", hr, tree_head, &rhead)) < 0)
 			goto out;
 		key = NULL;
 	} else if ((error = node_key(r, pk, &info)) < 0) {
@@ -800,8 +801,50 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 			}
 			vanthu__v1__inclusion_proof_response__free_unpacked(out, NULL);
 		}
+	} else if (strcmp(verb, "consistency") == 0) {
+		/* the log now extends the one an auditor saw (a head kept, or a
+		 * hub's co-signed head): RFC 9162 consistency, checked here */
+		Vanthu__V1__ConsistencyProofRequest req = VANTHU__V1__CONSISTENCY_PROOF_REQUEST__INIT;
+		Vanthu__V1__ConsistencyProof *out = NULL;
+		const Vanthu__V1__TreeHead *now = rhead ? rhead : info->head;
+		const char *old_root_hex = cli_opt(a, "old-root");
+		uint8_t old_root[VT_HASH_LEN], path[VT_MERKLE_MAX_PATH][VT_HASH_LEN];
+		uint64_t old;
+		if (!cli_opt(a, "old") || !old_root_hex)
+			error = vt_error_set(VT_EINVAL, "audit consistency needs --old N --old-root HEX (a head seen before)");
+		else if ((error = cli_u64(a, "old", 0, &old)) == 0 && (error = vt_unhex(old_root, VT_HASH_LEN, old_root_hex)) == 0 &&
+			 (error = cli_check_unused(a)) == 0 && (error = vt_sth_verify(now, pk)) == 0) {
+			req.old_size = old;
+			req.new_size = now->size;
+			req.origin = (char *)(origin ? origin : "");
+			if ((error = CALL(r, "Audit", "GetConsistencyProof", req, consistency_proof, &out)) < 0)
+				goto out;
+			if (out->n_path > VT_MERKLE_MAX_PATH)
+				error = vt_error_set(VT_ECORRUPT, "the proof is too long");
+			for (size_t i = 0; !error && i < out->n_path; i++) {
+				if (out->path[i].len != VT_HASH_LEN)
+					error = vt_error_set(VT_ECORRUPT, "proof hash %zu is not 32 bytes", i);
+				else
+					memcpy(path[i], out->path[i].data, VT_HASH_LEN);
+			}
+			if (!error)
+				error = vt_merkle_verify_consistency(old, now->size, old_root, now->root.data,
+					(const uint8_t (*)[VT_HASH_LEN])path, out->n_path);
+			if (!error) {
+				char rh[65];
+				vt_hex(rh, now->root.data, VT_HASH_LEN);
+				if (a->json)
+					printf("{\"old_size\":%" PRIu64 ",\"size\":%" PRIu64 ",\"root\":\"%s\",\"consistent\":true}\n",
+						old, now->size, rh);
+				else
+					printf("the log of %s at size %" PRIu64 " (root %s, signed head verified) extends the one of "
+						"size %" PRIu64 " seen before: %zu-hash consistency proof verified\n", now->origin,
+						now->size, rh, old, out->n_path);
+			}
+			vanthu__v1__consistency_proof__free_unpacked(out, NULL);
+		}
 	} else {
-		error = vt_error_set(VT_EINVAL, "unknown verb 'audit %s' (head, proof)", verb);
+		error = vt_error_set(VT_EINVAL, "unknown verb 'audit %s' (head, proof, consistency)", verb);
 	}
 out:
 	if (info)

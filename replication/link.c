@@ -609,6 +609,7 @@ static int link_connect(vt_repl_link *l)
 static int link_welcomed(vt_repl_link *l, Vanthu__V1__ReplWelcome *w)
 {
 	uint64_t size = vt_log_size(l->node->log);
+	char alarm[300] = "";
 	int error, ours = 0;
 	if ((error = hub_key_check(l, w->hub, w->hub_key.data, w->hub_key.len)) < 0)
 		return error;
@@ -633,8 +634,9 @@ static int link_welcomed(vt_repl_link *l, Vanthu__V1__ReplWelcome *w)
 			/* This disk's history is not the one the hub verified: it was
 			 * edited behind the node's back. Say so here; the hub, which
 			 * decides, refuses it when it sees the entries. */
-			fprintf(stderr, "vanthud: ALARM: the hub verified another history of this unit at size %" PRIu64
-				" than the one on this disk (edited data directory?); run vanthu log verify\n", hh->size);
+			snprintf(alarm, sizeof(alarm), "ALARM: the hub verified another history of this unit at size %"
+				PRIu64 " than the one on this disk (edited data directory?); run vanthu log verify", hh->size);
+			fprintf(stderr, "vanthud: %s\n", alarm);
 		} else if ((error = cosigned_put(l, w->head)) < 0) {
 			return error;
 		} else {
@@ -648,7 +650,7 @@ static int link_welcomed(vt_repl_link *l, Vanthu__V1__ReplWelcome *w)
 	l->acked = l->sent = w->size;
 	l->nin = 0;
 	l->backoff_ms = l->o.backoff_min_ms;
-	l->last_error[0] = 0;
+	snprintf(l->last_error, sizeof(l->last_error), "%s", alarm); /* shown by repl status */
 	l->progress_at = now_ms();
 	l->progress_acked = w->size;
 	if (ours) {

@@ -146,6 +146,8 @@ check unit-sees-hub-gone 0 wait_for 10 bash -c "grep -q 'replication to localhos
 start_hub "127.0.0.1:$HPORT"
 check caught-up-after-kill 0 wait_for 120 caught_up $U1 "$T/u1"
 check agree-after-kill 0 agree "$T/u1" $U1
+# an auditor keeps this co-signed head, to check later that history only grew
+OLD1=$(as hadmin repl status --json | jget "[str(u['head']['size'])+' '+u['head']['root'] for u in d['units'] if u['node_id']=='$U1'][0]")
 streaming() { ustatus "$T/u1" "$1" | grep -q '"state":"streaming"'; }
 check unit-streaming-again 0 wait_for 60 streaming $U1PORT
 check unit-status 0 ustatus "$T/u1" $U1PORT
@@ -183,6 +185,10 @@ expect cut-status '"lag_entries":3000'
 start_hub "127.0.0.1:$HPORT"
 check caught-up-after-cut 0 wait_for 120 caught_up $U1 "$T/u1"
 check agree-after-cut 0 agree "$T/u1" $U1
+check hub-consistency 0 as hadmin audit consistency --origin $U1 --key "$PK1" --old "${OLD1%% *}" --old-root "${OLD1#* }"
+expect hub-consistency "consistency proof verified"
+check hub-consistency-other-root 6 as hadmin audit consistency --origin $U1 --key "$PK1" --old "${OLD1%% *}" \
+	--old-root 0000000000000000000000000000000000000000000000000000000000000000
 mkdir -p "$T/scratch"
 check replica-verifies 0 "$V" log verify --data-dir "$T/hub" --origin $U1 --scratch "$T/scratch"
 
