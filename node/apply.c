@@ -112,7 +112,8 @@ int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,
 	return 0;
 }
 
-int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg)
+/* Packs msg under key into batch b. */
+static int put_packed(vt_batch *b, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg)
 {
 	uint8_t stack[2048], *buf = stack;
 	size_t n;
@@ -123,10 +124,41 @@ int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufC
 	if (n > sizeof(stack) && !(buf = malloc(n)))
 		return vt_error_set(VT_ENOMEM, "out of memory");
 	protobuf_c_message_pack(msg, buf);
-	vt_batch_put(ctx->batch, cf, key->buf, key->len, buf, n);
+	vt_batch_put(b, cf, key->buf, key->len, buf, n);
 	if (buf != stack)
 		free(buf);
 	return 0;
+}
+
+int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg)
+{
+	return put_packed(ctx->batch, cf, key, msg);
+}
+
+int vt_msg_get(vt_store *store, vt_cf cf, const vt_key *key, const ProtobufCMessageDescriptor *desc,
+	ProtobufCMessage **out)
+{
+	char *v = NULL;
+	size_t n = 0;
+	int error;
+	*out = NULL;
+	if ((error = vt_key_check(key)) < 0 || (error = vt_store_get(store, cf, key->buf, key->len, &v, &n)) < 0)
+		return error;
+	*out = protobuf_c_message_unpack(desc, NULL, n, (const uint8_t *)v);
+	free(v);
+	return *out ? 0 : vt_error_set(VT_ECORRUPT, "%s record in %s does not decode", desc->short_name, vt_cf_name(cf));
+}
+
+int vt_msg_put(vt_store *store, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg, int sync)
+{
+	vt_batch *b = NULL;
+	int error;
+	if ((error = vt_batch_new(&b, store)) < 0)
+		return error;
+	if ((error = put_packed(b, cf, key, msg)) == 0)
+		error = vt_store_write(store, b, sync);
+	vt_batch_free(b);
+	return error;
 }
 
 int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufCMessageDescriptor *desc,

@@ -43,6 +43,12 @@ int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out);
 int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg);
 
+/* Outside an apply: one record read and decoded (VT_ENOTFOUND if absent),
+ * or packed and written on its own (sync: fsync'd). */
+int vt_msg_get(vt_store *store, vt_cf cf, const vt_key *key, const ProtobufCMessageDescriptor *desc,
+	ProtobufCMessage **out);
+int vt_msg_put(vt_store *store, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg, int sync);
+
 /* Calls fn with each record under the key prefix, decoded as desc, in key
  * order; stops at the first non-zero return of fn (and returns it). */
 typedef int (*vt_msg_fn)(void *ctx, const void *msg);

@@ -118,19 +118,10 @@ int vt_hub_apply_reinstated(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt
 int vt_hub_unit_get(vt_store *store, const char *hub, const char *node_id, Vanthu__V1__EnrolledUnit **out)
 {
 	vt_key k;
-	char *v = NULL;
-	size_t n;
 	int error;
-	*out = NULL;
 	unit_key(&k, hub, node_id);
-	if ((error = vt_key_check(&k)) < 0)
-		return error;
-	if ((error = vt_store_get(store, VT_CF_INDEX, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "unit %s is not enrolled at this hub", node_id) :
-			error;
-	*out = vanthu__v1__enrolled_unit__unpack(NULL, n, (const uint8_t *)v);
-	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the enrolment of %s does not decode", node_id);
+	error = vt_msg_get(store, VT_CF_INDEX, &k, &vanthu__v1__enrolled_unit__descriptor, (ProtobufCMessage **)out);
+	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "unit %s is not enrolled at this hub", node_id) : error;
 }
 
 int vt_hub_units(vt_store *store, const char *hub, vt_hub_unit_fn fn, void *ctx)

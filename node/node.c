@@ -1,5 +1,6 @@
 /* Node data directories: layout, initialisation, opening. */
 #include "node.h"
+#include "apply.h"
 #include "error.h"
 #include "keys.h"
 
@@ -57,17 +58,11 @@ int vt_node_id_get(vt_store *store, char *out, size_t cap)
 int vt_node_info_get(vt_store *store, const char *origin, Vanthu__V1__NodeInitialized **out)
 {
 	vt_key k;
-	char *v = NULL;
-	size_t n;
 	int error;
-	*out = NULL;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, 'N');
-	if ((error = vt_store_get(store, VT_CF_ACCOUNT, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "node '%s' was never initialised", origin) : error;
-	*out = vanthu__v1__node_initialized__unpack(NULL, n, (const uint8_t *)v);
-	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "node record of '%s' does not decode", origin);
+	error = vt_msg_get(store, VT_CF_ACCOUNT, &k, &vanthu__v1__node_initialized__descriptor, (ProtobufCMessage **)out);
+	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "node '%s' was never initialised", origin) : error;
 }
 
 static int append_book(vt_log *log, const char *id, const char *name, Vanthu__V1__Direction dir,

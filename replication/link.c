@@ -154,36 +154,18 @@ static void cosigned_key(vt_key *k, const char *origin)
 int vt_repl_cosigned_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out)
 {
 	vt_key k;
-	char *v = NULL;
-	size_t n;
 	int error;
-	*out = NULL;
 	cosigned_key(&k, origin);
-	if ((error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no co-signed head from the hub yet") : error;
-	*out = vanthu__v1__co_signed_head__unpack(NULL, n, (const uint8_t *)v);
-	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the co-signed head does not decode");
+	error = vt_msg_get(store, VT_CF_META, &k, &vanthu__v1__co_signed_head__descriptor, (ProtobufCMessage **)out);
+	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no co-signed head from the hub yet") : error;
 }
 
 static int cosigned_put(vt_repl_link *l, const Vanthu__V1__CoSignedHead *ch)
 {
-	uint8_t buf[1024];
-	size_t n = vanthu__v1__co_signed_head__get_packed_size(ch);
-	vt_batch *b = NULL;
 	vt_key k;
-	int error;
-	if (n > sizeof(buf))
-		return vt_error_set(VT_EINVAL, "co-signed head too large");
-	vanthu__v1__co_signed_head__pack(ch, buf);
 	cosigned_key(&k, l->node->node_id);
-	if ((error = vt_batch_new(&b, l->node->store)) < 0)
-		return error;
-	vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, n);
 	/* not synced: after a crash the hub's welcome gives it again */
-	error = vt_store_write(l->node->store, b, 0);
-	vt_batch_free(b);
-	return error;
+	return vt_msg_put(l->node->store, VT_CF_META, &k, &ch->base, 0);
 }
 
 static Vanthu__V1__CoSignedHead *cosigned_copy(const Vanthu__V1__CoSignedHead *ch)
@@ -339,38 +321,19 @@ static void directory_key(vt_key *k, const char *origin)
 
 static int directory_put(vt_repl_link *l, const Vanthu__V1__NodeDirectory *d)
 {
-	size_t n = vanthu__v1__node_directory__get_packed_size(d);
-	uint8_t *buf = malloc(n ? n : 1);
-	vt_batch *b = NULL;
 	vt_key k;
-	int error;
-	if (!buf)
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	vanthu__v1__node_directory__pack(d, buf);
 	directory_key(&k, l->node->node_id);
-	if ((error = vt_batch_new(&b, l->node->store)) == 0) {
-		vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, n);
-		error = vt_store_write(l->node->store, b, 0);
-		vt_batch_free(b);
-	}
-	free(buf);
-	return error;
+	return vt_msg_put(l->node->store, VT_CF_META, &k, &d->base, 0);
 }
 
 int vt_repl_directory_get(vt_store *store, const char *origin, Vanthu__V1__NodeDirectory **out)
 {
 	vt_key k;
-	char *v = NULL;
-	size_t n;
 	int error;
-	*out = NULL;
 	directory_key(&k, origin);
-	if ((error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no word from the hub yet on which nodes it "
-			"reaches") : error;
-	*out = vanthu__v1__node_directory__unpack(NULL, n, (const uint8_t *)v);
-	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the node directory does not decode");
+	error = vt_msg_get(store, VT_CF_META, &k, &vanthu__v1__node_directory__descriptor, (ProtobufCMessage **)out);
+	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no word from the hub yet on which nodes it "
+		"reaches") : error;
 }
 
 int vt_repl_directory_check(vt_store *store, const char *origin, char *const *ids, size_t n)

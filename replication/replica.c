@@ -84,17 +84,11 @@ uint64_t vt_replica_size(vt_replica *r) { return vt_log_size(r->log); }
 int vt_replica_head_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out)
 {
 	vt_key k;
-	char *v = NULL;
-	size_t n;
 	int error;
-	*out = NULL;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, META_VERIFIED);
-	if ((error = vt_store_get(store, VT_CF_META, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no verified head for %s yet", origin) : error;
-	*out = vanthu__v1__co_signed_head__unpack(NULL, n, (const uint8_t *)v);
-	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "the verified head of %s does not decode", origin);
+	error = vt_msg_get(store, VT_CF_META, &k, &vanthu__v1__co_signed_head__descriptor, (ProtobufCMessage **)out);
+	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no verified head for %s yet", origin) : error;
 }
 
 int vt_replica_head(vt_replica *r, Vanthu__V1__CoSignedHead **out)
@@ -238,9 +232,8 @@ int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, con
 	}
 	{
 		Vanthu__V1__CoSignedHead ch = VANTHU__V1__CO_SIGNED_HEAD__INIT;
-		uint8_t msg[600], buf[1024];
-		size_t mlen = cosig_message(msg, sizeof(msg), head), blen;
-		vt_batch *b = NULL;
+		uint8_t msg[600];
+		size_t mlen = cosig_message(msg, sizeof(msg), head);
 		vt_key k;
 		crypto_sign_detached(cosig_buf, NULL, msg, mlen, hub_sk);
 		vt_sth_key_id(cosig_buf + 64, hub_sk + 32);
@@ -253,18 +246,9 @@ int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, con
 		cosig->time = vt_clock_now(NULL);
 		ch.head = (Vanthu__V1__TreeHead *)head;
 		ch.cosig = cosig;
-		if ((blen = vanthu__v1__co_signed_head__get_packed_size(&ch)) > sizeof(buf)) {
-			error = vt_error_set(VT_EINVAL, "head too large");
-			goto out;
-		}
-		vanthu__v1__co_signed_head__pack(&ch, buf);
 		vt_key_init(&k, r->origin);
 		vt_key_u8(&k, META_VERIFIED);
-		if ((error = vt_batch_new(&b, r->store)) < 0)
-			goto out;
-		vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, blen);
-		error = vt_store_write(r->store, b, 1);
-		vt_batch_free(b);
+		error = vt_msg_put(r->store, VT_CF_META, &k, &ch.base, 1);
 	}
 out:
 	for (size_t i = 0; entries && i < n; i++)
