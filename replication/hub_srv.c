@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BLOB (1ull << 30)
-
 typedef struct unit_slot {
 	char id[VT_NODE_ID_MAX + 1];
 	vt_replica *rep;
@@ -199,10 +197,7 @@ typedef struct session {
 	uint8_t (*asked)[32];
 	size_t nasked, capasked;
 	uint64_t asked_total, got_total;
-	/* the blob being received */
-	uint8_t cur_sha[32];
-	uint64_t cur_size, cur_have;
-	uint8_t *cur;
+	vt_repl_blob_in blob; /* the blob being received */
 	/* the spot check of entries the hub holds */
 	uint64_t audit[VT_REPL_AUDIT];
 	size_t naudit;
@@ -333,36 +328,11 @@ static int batch_arrived(session *s, Vanthu__V1__ReplUp *m)
 
 static int blob_arrived(session *s, const Vanthu__V1__ReplBlob *b)
 {
-	uint8_t got[32];
-	int error;
-	if (b->sha256.len != 32)
-		return vt_error_set(VT_EINVAL, "a blob without its 32-byte hash");
-	if (b->offset == 0) {
-		free(s->cur);
-		s->cur = NULL;
-		if (b->size > MAX_BLOB)
-			return vt_error_set(VT_ETOOBIG, "a blob of %" PRIu64 " bytes (limit %llu)", b->size, MAX_BLOB);
-		if (!(s->cur = malloc(b->size ? b->size : 1)))
-			return vt_error_set(VT_ENOMEM, "out of memory for a blob of %" PRIu64 " bytes", b->size);
-		memcpy(s->cur_sha, b->sha256.data, 32);
-		s->cur_size = b->size;
-		s->cur_have = 0;
-	}
-	if (!s->cur || memcmp(s->cur_sha, b->sha256.data, 32) != 0 || b->offset != s->cur_have ||
-	    b->data.len > s->cur_size - s->cur_have)
-		return vt_error_set(VT_EINVAL, "blob chunks out of order (offset %" PRIu64 ")", b->offset);
-	memcpy(s->cur + s->cur_have, b->data.data, b->data.len);
-	s->cur_have += b->data.len;
-	if (s->cur_have < s->cur_size)
-		return 0;
-	if ((error = vt_store_blob_put(s->h->node->store, s->cur, s->cur_size, got)) < 0)
+	int done, error;
+	if ((error = vt_repl_blob_in_add(&s->blob, s->h->node->store, b, &done)) < 0 || !done)
 		return error;
-	free(s->cur);
-	s->cur = NULL;
-	if (memcmp(got, s->cur_sha, 32) != 0)
-		return vt_error_set(VT_EINVAL, "a blob's bytes do not match its hash");
 	for (size_t i = 0; i < s->nasked; i++)
-		if (memcmp(s->asked[i], got, 32) == 0) {
+		if (memcmp(s->asked[i], s->blob.sha, 32) == 0) {
 			memmove(s->asked[i], s->asked[i + 1], (s->nasked - i - 1) * 32);
 			s->nasked--;
 			s->got_total++;
@@ -801,7 +771,7 @@ out:
 	free(s.q);
 	free(s.q_need);
 	free(s.asked);
-	free(s.cur);
+	vt_repl_blob_in_dispose(&s.blob);
 	vt_relay_sent_free(&s.sent);
 	if (unit)
 		vanthu__v1__enrolled_unit__free_unpacked(unit, NULL);
@@ -832,26 +802,29 @@ static int send_fetch(vt_rpc_call *call, const Vanthu__V1__FetchReply *r)
 	return error;
 }
 
-static void fetch_blob(void *ctx, const uint8_t sha[32], uint64_t size)
+static int fetch_chunk(void *ctx, const Vanthu__V1__ReplBlob *b)
 {
 	fetch_ctx *c = ctx;
 	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
-	Vanthu__V1__ReplBlob b = VANTHU__V1__REPL_BLOB__INIT;
-	char *data = NULL;
-	size_t len, off = 0;
+	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_BLOB;
+	r.blob = (Vanthu__V1__ReplBlob *)b;
+	return send_fetch(c->call, &r);
+}
+
+/* Each blob once, before the first entry that refers to it. */
+static void fetch_blob(void *ctx, const uint8_t sha[32], uint64_t size)
+{
+	fetch_ctx *c = ctx;
 	(void)size;
 	if (c->error)
 		return;
 	for (size_t i = 0; i < c->nsent; i++)
 		if (memcmp(c->sent[i], sha, 32) == 0)
 			return;
-	if ((c->error = vt_store_blob_get(c->store, sha, &data, &len)) < 0)
-		return;
 	if (c->nsent == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 		void *p = realloc(c->sent, cap * sizeof(*c->sent));
 		if (!p) {
-			free(data);
 			c->error = vt_error_set(VT_ENOMEM, "out of memory");
 			return;
 		}
@@ -859,21 +832,7 @@ static void fetch_blob(void *ctx, const uint8_t sha[32], uint64_t size)
 		c->cap = cap;
 	}
 	memcpy(c->sent[c->nsent++], sha, 32);
-	b.sha256.data = (uint8_t *)sha;
-	b.sha256.len = 32;
-	b.size = len;
-	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_BLOB;
-	r.blob = &b;
-	do {
-		size_t n = len - off < VT_REPL_BLOB_CHUNK ? len - off : VT_REPL_BLOB_CHUNK;
-		b.offset = off;
-		b.data.data = (uint8_t *)data + off;
-		b.data.len = n;
-		if ((c->error = send_fetch(c->call, &r)) < 0)
-			break;
-		off += n;
-	} while (off < len);
-	free(data);
+	c->error = vt_repl_blob_send(c->store, sha, fetch_chunk, c);
 }
 
 static int fetch_handler(vt_rpc_call *call, void *ctx)

@@ -26,7 +26,6 @@
 #define HANDSHAKE_MS 10000
 #define TICK_MS 100
 #define BATCH_BYTES (8u << 20) /* a batch ends at the first kept head past this many bytes */
-#define MAX_BLOB (1ull << 30)
 
 typedef struct inflight {
 	uint64_t end;
@@ -70,10 +69,7 @@ struct vt_repl_link {
 	pthread_t rx;
 	int rx_started, rx_done, rx_error;
 	char rx_msg[512];
-	/* the receiver's blob being assembled (receiver thread only) */
-	uint8_t blob_sha[32];
-	uint64_t blob_size, blob_have;
-	uint8_t *blob;
+	vt_repl_blob_in blob; /* being received from the hub (receiver thread only) */
 	/* progress */
 	int64_t progress_at;
 	uint64_t progress_acked;
@@ -282,35 +278,6 @@ static int rx_ack(vt_repl_link *l, const Vanthu__V1__ReplAck *a)
 	return 0;
 }
 
-static int rx_blob(vt_repl_link *l, const Vanthu__V1__ReplBlob *b)
-{
-	uint8_t got[32];
-	int error;
-	if (b->sha256.len != 32)
-		return vt_error_set(VT_EINVAL, "a blob without its hash");
-	if (b->offset == 0) {
-		free(l->blob);
-		if (b->size > MAX_BLOB || !(l->blob = malloc(b->size ? b->size : 1)))
-			return vt_error_set(VT_ENOMEM, "no room for a blob of %" PRIu64 " bytes", b->size);
-		memcpy(l->blob_sha, b->sha256.data, 32);
-		l->blob_size = b->size;
-		l->blob_have = 0;
-	}
-	if (!l->blob || memcmp(l->blob_sha, b->sha256.data, 32) != 0 || b->offset != l->blob_have ||
-	    b->data.len > l->blob_size - l->blob_have)
-		return vt_error_set(VT_EINVAL, "blob chunks from the hub out of order");
-	memcpy(l->blob + l->blob_have, b->data.data, b->data.len);
-	l->blob_have += b->data.len;
-	if (l->blob_have < l->blob_size)
-		return 0;
-	error = vt_store_blob_put(l->node->store, l->blob, l->blob_size, got);
-	free(l->blob);
-	l->blob = NULL;
-	if (error == 0 && memcmp(got, l->blob_sha, 32) != 0)
-		error = vt_error_set(VT_EINVAL, "a blob from the hub does not match its hash");
-	return error;
-}
-
 /* ---- the nodes reachable through the hub */
 
 static void directory_key(vt_key *k, const char *origin)
@@ -410,9 +377,11 @@ static void *rx_main(void *arg)
 			}
 			pthread_mutex_unlock(&l->mu);
 			break;
-		case VANTHU__V1__REPL_DOWN__KIND_BLOB:
-			error = rx_blob(l, m->blob);
+		case VANTHU__V1__REPL_DOWN__KIND_BLOB: {
+			int done;
+			error = vt_repl_blob_in_add(&l->blob, l->node->store, m->blob, &done);
 			break;
+		}
 		case VANTHU__V1__REPL_DOWN__KIND_DELIVERY:
 			pthread_mutex_lock(&l->mu);
 			if (l->ndeliv == l->capdeliv) {
@@ -484,8 +453,7 @@ static void stream_close(vt_repl_link *l)
 	l->audit_asked = 0;
 	l->rx_done = 0;
 	pthread_mutex_unlock(&l->mu);
-	free(l->blob);
-	l->blob = NULL;
+	vt_repl_blob_in_dispose(&l->blob);
 }
 
 /* Leaves the stream for backoff (or refused: the hub said no to this
@@ -774,34 +742,12 @@ out:
 	return error;
 }
 
-static int send_blob(vt_repl_link *l, const uint8_t sha[32])
+static int send_chunk(void *ctx, const Vanthu__V1__ReplBlob *b)
 {
 	Vanthu__V1__ReplUp m = VANTHU__V1__REPL_UP__INIT;
-	Vanthu__V1__ReplBlob b = VANTHU__V1__REPL_BLOB__INIT;
-	char *data = NULL, hex[65];
-	size_t len, off = 0;
-	int error;
-	if ((error = vt_store_blob_get(l->node->store, sha, &data, &len)) < 0) {
-		vt_hex(hex, sha, 32);
-		return vt_error_set(error == VT_ENOTFOUND ? VT_ECORRUPT : error, "the hub asks for blob %s, which this "
-			"unit does not have (run vanthu log verify)", hex);
-	}
-	b.sha256.data = (uint8_t *)sha;
-	b.sha256.len = 32;
-	b.size = len;
 	m.kind_case = VANTHU__V1__REPL_UP__KIND_BLOB;
-	m.blob = &b;
-	do {
-		size_t n = len - off < VT_REPL_BLOB_CHUNK ? len - off : VT_REPL_BLOB_CHUNK;
-		b.offset = off;
-		b.data.data = (uint8_t *)data + off;
-		b.data.len = n;
-		if ((error = send_up(l, &m)) < 0)
-			break;
-		off += n;
-	} while (off < len);
-	free(data);
-	return error;
+	m.blob = (Vanthu__V1__ReplBlob *)b;
+	return send_up(ctx, &m);
 }
 
 /* The entries the hub asked to see, as they are on this disk. */
@@ -992,7 +938,7 @@ static void link_tick(vt_repl_link *l)
 			pthread_mutex_unlock(&l->mu);
 			if (!have)
 				break;
-			if ((error = send_blob(l, sha)) < 0) {
+			if ((error = vt_repl_blob_send(l->node->store, sha, send_chunk, l)) < 0) {
 				snprintf(msg, sizeof(msg), "%s", vt_error_last());
 				link_fail(l, error, msg);
 				return;

@@ -49,32 +49,13 @@ typedef struct relay {
 	int error;
 } relay;
 
-static int send_blob(relay *r, const Vanthu__V1__Attachment *a)
+static int send_chunk(void *ctx, const Vanthu__V1__ReplBlob *b)
 {
+	relay *r = ctx;
 	Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
-	Vanthu__V1__ReplBlob b = VANTHU__V1__REPL_BLOB__INIT;
-	char *data = NULL;
-	size_t len, off = 0;
-	int error;
-	if (a->sha256.len != 32)
-		return 0;
-	if ((error = vt_store_blob_get(r->store, a->sha256.data, &data, &len)) < 0)
-		return error;
-	b.sha256 = a->sha256;
-	b.size = len;
 	d.kind_case = VANTHU__V1__REPL_DOWN__KIND_BLOB;
-	d.blob = &b;
-	do {
-		size_t n = len - off < VT_REPL_BLOB_CHUNK ? len - off : VT_REPL_BLOB_CHUNK;
-		b.offset = off;
-		b.data.data = (uint8_t *)data + off;
-		b.data.len = n;
-		if ((error = r->send(r->ctx, &d)) < 0)
-			break;
-		off += n;
-	} while (off < len);
-	free(data);
-	return error;
+	d.blob = (Vanthu__V1__ReplBlob *)b;
+	return r->send(r->ctx, &d);
 }
 
 /* Messages from one sender to the unit. */
@@ -109,7 +90,8 @@ static int from_sender(relay *r, const char *from)
 		}
 		if (m->kind_case == VANTHU__V1__EXCHANGE_MESSAGE__KIND_DOCUMENT)
 			for (size_t i = 0; i < m->document->n_attachments && error == 0; i++)
-				error = send_blob(r, m->document->attachments[i]);
+				if (m->document->attachments[i]->sha256.len == 32)
+					error = vt_repl_blob_send(r->store, m->document->attachments[i]->sha256.data, send_chunk, r);
 		if (error == 0) {
 			del.from = (char *)from;
 			del.from_seq = seq;

@@ -27,6 +27,24 @@
 typedef void (*vt_blob_ref_fn)(void *ctx, const uint8_t sha256[32], uint64_t size);
 void vt_entry_blobs(const Vanthu__V1__LogEntry *e, vt_blob_ref_fn fn, void *ctx);
 
+/* ---- blobs on the wire, in ReplBlob chunks */
+#define VT_REPL_MAX_BLOB (1ull << 30) /* largest blob a node takes from a peer */
+
+/* Sends a stored blob as chunks through fn (which wraps and sends each);
+ * VT_ECORRUPT if it is not stored. */
+typedef int (*vt_repl_chunk_fn)(void *ctx, const Vanthu__V1__ReplBlob *chunk);
+int vt_repl_blob_send(vt_store *store, const uint8_t sha[32], vt_repl_chunk_fn fn, void *ctx);
+
+/* A blob being received: chunks in order; once whole it is stored (its
+ * hash checked) and *done is set, with in->sha naming it. */
+typedef struct vt_repl_blob_in {
+	uint8_t sha[32];
+	uint64_t size, have;
+	uint8_t *data;
+} vt_repl_blob_in;
+int vt_repl_blob_in_add(vt_repl_blob_in *in, vt_store *store, const Vanthu__V1__ReplBlob *b, int *done);
+void vt_repl_blob_in_dispose(vt_repl_blob_in *in);
+
 /* ---- hub */
 typedef struct vt_repl_hub vt_repl_hub;
 

@@ -36,12 +36,6 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-typedef struct pending_blob {
-	uint8_t sha[32];
-	uint64_t size, have;
-	uint8_t *data;
-} pending_blob;
-
 static int flush_entries(vt_log *log, Vanthu__V1__LogEntry **e, size_t *n)
 {
 	size_t applied = 0;
@@ -62,7 +56,7 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 	vt_log_config lc = { 0 };
 	Vanthu__V1__CoSignedHead *head = NULL;
 	Vanthu__V1__LogEntry *group[GROUP];
-	pending_blob blob = { { 0 }, 0, 0, NULL };
+	vt_repl_blob_in blob = { { 0 }, 0, 0, NULL };
 	uint8_t sk[64], pk[32], hub_pk[32], root[VT_HASH_LEN];
 	uint64_t next = 0;
 	size_t ng = 0;
@@ -159,37 +153,9 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 		}
 		switch (m->kind_case) {
 		case VANTHU__V1__FETCH_REPLY__KIND_BLOB: {
-			const Vanthu__V1__ReplBlob *b = m->blob;
-			if (b->sha256.len != 32) {
-				error = vt_error_set(VT_EINVAL, "a blob without its hash");
-				break;
-			}
-			if (b->offset == 0) {
-				free(blob.data);
-				memcpy(blob.sha, b->sha256.data, 32);
-				blob.size = b->size;
-				blob.have = 0;
-				if (b->size > (1ull << 32) || !(blob.data = malloc(b->size ? b->size : 1))) {
-					error = vt_error_set(VT_ENOMEM, "no room for a blob of %" PRIu64 " bytes", b->size);
-					break;
-				}
-			}
-			if (!blob.data || b->offset != blob.have || b->data.len > blob.size - blob.have ||
-			    memcmp(blob.sha, b->sha256.data, 32) != 0) {
-				error = vt_error_set(VT_EINVAL, "blob chunks out of order");
-				break;
-			}
-			memcpy(blob.data + blob.have, b->data.data, b->data.len);
-			blob.have += b->data.len;
-			if (blob.have == blob.size) {
-				uint8_t got[32];
-				/* entries queued may refer to blobs stored earlier only */
-				if ((error = vt_store_blob_put(store, blob.data, blob.size, got)) == 0 &&
-				    memcmp(got, blob.sha, 32) != 0)
-					error = vt_error_set(VT_ECORRUPT, "a blob from the hub does not match its hash");
-				free(blob.data);
-				blob.data = NULL;
-			}
+			/* stored at once: a blob comes before the entries that refer to it */
+			int done;
+			error = vt_repl_blob_in_add(&blob, store, m->blob, &done);
 			break;
 		}
 		case VANTHU__V1__FETCH_REPLY__KIND_ENTRY: {
@@ -224,8 +190,6 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 		error = vt_error_set(VT_EINVAL, "the hub sent nothing");
 		goto out;
 	}
-	/* Entries go in groups: flush before the blobs of the next group
-	 * would matter (a blob always precedes the entry that refers to it). */
 	if ((error = flush_entries(log, group, &ng)) < 0)
 		goto out;
 	if (vt_log_size(log) != head->head->size) {
@@ -278,7 +242,7 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 out:
 	for (size_t i = 0; i < ng; i++)
 		vanthu__v1__log_entry__free_unpacked(group[i], NULL);
-	free(blob.data);
+	vt_repl_blob_in_dispose(&blob);
 	vt_log_free(log);
 	vt_store_free(store);
 	vt_rpc_stream_free(stream);
