@@ -42,6 +42,36 @@ void vt_exchange_outbox_prefix(vt_key *k, const char *origin, const char *to)
 	vt_key_str(k, to);
 }
 
+int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, uint64_t after,
+	vt_exchange_msg_fn fn, void *ctx)
+{
+	vt_iter *it = NULL;
+	vt_key k, seek;
+	int error;
+	vt_exchange_outbox_prefix(&k, from, to);
+	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, store, VT_CF_INDEX, k.buf, k.len)) < 0)
+		return error;
+	seek = k;
+	vt_key_u64(&seek, after + 1);
+	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
+		size_t kl, vl;
+		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
+		Vanthu__V1__ExchangeMessage *m = vanthu__v1__exchange_message__unpack(NULL, vl, (const uint8_t *)val);
+		if (!m) {
+			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s for %s does not decode", from, to);
+			break;
+		}
+		error = fn(ctx, vt_be64_get(key + kl - 8), m);
+		vanthu__v1__exchange_message__free_unpacked(m, NULL);
+		if (error)
+			break;
+	}
+	if (error == 0)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error;
+}
+
 int vt_exchange_send(vt_apply_ctx *ctx, uint64_t seq, const char *to, const Vanthu__V1__ExchangeMessage *m)
 {
 	vt_key k;

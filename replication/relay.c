@@ -58,12 +58,43 @@ static int send_chunk(void *ctx, const Vanthu__V1__ReplBlob *b)
 	return r->send(r->ctx, &d);
 }
 
+typedef struct to_unit {
+	relay *r;
+	const char *from;
+	uint64_t *sent;
+} to_unit;
+
+/* One message for the unit: the files it names, then the delivery. */
+static int deliver_one(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m)
+{
+	to_unit *t = ctx;
+	relay *r = t->r;
+	Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
+	Vanthu__V1__ReplDelivery del = VANTHU__V1__REPL_DELIVERY__INIT;
+	int error = 0;
+	if (m->kind_case == VANTHU__V1__EXCHANGE_MESSAGE__KIND_DOCUMENT)
+		for (size_t i = 0; i < m->document->n_attachments && error == 0; i++)
+			if (m->document->attachments[i]->sha256.len == 32)
+				error = vt_repl_blob_send(r->store, m->document->attachments[i]->sha256.data, send_chunk, r);
+	if (error < 0)
+		return error;
+	del.from = (char *)t->from;
+	del.from_seq = seq;
+	del.message = (Vanthu__V1__ExchangeMessage *)m;
+	d.kind_case = VANTHU__V1__REPL_DOWN__KIND_DELIVERY;
+	d.delivery = &del;
+	if ((error = r->send(r->ctx, &d)) < 0)
+		return error;
+	*t->sent = seq;
+	(*r->delivered)++;
+	return 0;
+}
+
 /* Messages from one sender to the unit. */
 static int from_sender(relay *r, const char *from)
 {
-	uint64_t recorded = 0, *sent, after;
-	vt_iter *it = NULL;
-	vt_key k, seek;
+	uint64_t recorded = 0, *sent;
+	to_unit t;
 	int error;
 	if (strcmp(from, r->unit) == 0)
 		return 0;
@@ -71,45 +102,10 @@ static int from_sender(relay *r, const char *from)
 		return error;
 	if (!(sent = sent_slot(r->sent, from)))
 		return vt_error_set(VT_ENOMEM, "out of memory");
-	after = recorded > *sent ? recorded : *sent;
-	vt_exchange_outbox_prefix(&k, from, r->unit);
-	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, r->store, VT_CF_INDEX, k.buf, k.len)) < 0)
-		return error;
-	seek = k;
-	vt_key_u64(&seek, after + 1);
-	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
-		size_t kl, vl;
-		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
-		uint64_t seq = vt_be64_get(key + kl - 8);
-		Vanthu__V1__ExchangeMessage *m = vanthu__v1__exchange_message__unpack(NULL, vl, (const uint8_t *)val);
-		Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
-		Vanthu__V1__ReplDelivery del = VANTHU__V1__REPL_DELIVERY__INIT;
-		if (!m) {
-			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s does not decode", from);
-			break;
-		}
-		if (m->kind_case == VANTHU__V1__EXCHANGE_MESSAGE__KIND_DOCUMENT)
-			for (size_t i = 0; i < m->document->n_attachments && error == 0; i++)
-				if (m->document->attachments[i]->sha256.len == 32)
-					error = vt_repl_blob_send(r->store, m->document->attachments[i]->sha256.data, send_chunk, r);
-		if (error == 0) {
-			del.from = (char *)from;
-			del.from_seq = seq;
-			del.message = m;
-			d.kind_case = VANTHU__V1__REPL_DOWN__KIND_DELIVERY;
-			d.delivery = &del;
-			error = r->send(r->ctx, &d);
-		}
-		vanthu__v1__exchange_message__free_unpacked(m, NULL);
-		if (error < 0)
-			break;
-		*sent = seq;
-		(*r->delivered)++;
-	}
-	if (error == 0)
-		error = vt_iter_status(it);
-	vt_iter_free(it);
-	return error;
+	t.r = r;
+	t.from = from;
+	t.sent = sent;
+	return vt_exchange_outbox_each(r->store, from, r->unit, recorded > *sent ? recorded : *sent, deliver_one, &t);
 }
 
 static int each_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
@@ -131,58 +127,47 @@ int vt_relay_deliver(vt_store *store, const char *hub, const char *unit, vt_rela
 
 typedef struct local {
 	vt_node *hub;
+	const char *from;
 	uint64_t *received;
 	int error;
 } local;
 
+/* A message for the hub's own office, recorded in its log (the files came
+ * with the sender's log: they are here already). */
+static int record_one(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m)
+{
+	local *c = ctx;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__ExchangeReceived xr = VANTHU__V1__EXCHANGE_RECEIVED__INIT;
+	vt_apply_result res;
+	int error;
+	xr.from = (char *)c->from;
+	xr.from_seq = seq;
+	xr.message = (Vanthu__V1__ExchangeMessage *)m;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED;
+	ev.exchange_received = &xr;
+	if ((error = vt_log_append(c->hub->log, "node", &ev, &res)) == VT_EEXISTS)
+		return 0;
+	if (error == 0)
+		(*c->received)++;
+	return error;
+}
+
 static int local_from(void *ctx, const Vanthu__V1__EnrolledUnit *u)
 {
 	local *c = ctx;
-	vt_node *hub = c->hub;
 	uint64_t after = 0;
-	vt_iter *it = NULL;
-	vt_key k, seek;
 	int error;
-	if ((error = vt_exchange_cursor(hub->store, hub->node_id, u->node_id, &after)) < 0 && error != VT_ENOTFOUND)
+	if ((error = vt_exchange_cursor(c->hub->store, c->hub->node_id, u->node_id, &after)) < 0 && error != VT_ENOTFOUND)
 		return c->error = error;
-	vt_exchange_outbox_prefix(&k, u->node_id, hub->node_id);
-	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, hub->store, VT_CF_INDEX, k.buf, k.len)) < 0)
-		return c->error = error;
-	seek = k;
-	vt_key_u64(&seek, after + 1);
-	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
-		size_t kl, vl;
-		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
-		Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
-		Vanthu__V1__ExchangeReceived xr = VANTHU__V1__EXCHANGE_RECEIVED__INIT;
-		vt_apply_result res;
-		xr.message = vanthu__v1__exchange_message__unpack(NULL, vl, (const uint8_t *)val);
-		if (!xr.message) {
-			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s does not decode", u->node_id);
-			break;
-		}
-		xr.from = u->node_id;
-		xr.from_seq = vt_be64_get(key + kl - 8);
-		ev.kind_case = VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED;
-		ev.exchange_received = &xr;
-		/* the files came with the sender's log: they are here already */
-		error = vt_log_append(hub->log, "node", &ev, &res);
-		vanthu__v1__exchange_message__free_unpacked(xr.message, NULL);
-		if (error == VT_EEXISTS)
-			error = 0;
-		if (error < 0)
-			break;
-		(*c->received)++;
-	}
-	if (error == 0)
-		error = vt_iter_status(it);
-	vt_iter_free(it);
+	c->from = u->node_id;
+	error = vt_exchange_outbox_each(c->hub->store, u->node_id, c->hub->node_id, after, record_one, c);
 	return error < 0 ? (c->error = error) : 0;
 }
 
 int vt_relay_local(vt_node *hub, uint64_t *received)
 {
-	local c = { hub, received, 0 };
+	local c = { hub, NULL, received, 0 };
 	int error = vt_hub_units(hub->store, hub->node_id, local_from, &c);
 	return c.error < 0 ? c.error : error;
 }

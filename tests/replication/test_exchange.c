@@ -78,10 +78,10 @@ typedef struct outbox {
 	int n;
 } outbox;
 
-static int outbox_item(void *ctx, const void *msg)
+static int outbox_item(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m)
 {
-	const Vanthu__V1__ExchangeMessage *m = msg;
 	outbox *o = ctx;
+	(void)seq;
 	if (o->n < 8 && m->kind_case == VANTHU__V1__EXCHANGE_MESSAGE__KIND_STATUS) {
 		snprintf(o->code[o->n], sizeof(o->code[0]), "%s", m->status->code);
 		snprintf(o->text[o->n], sizeof(o->text[0]), "%s", m->status->text);
@@ -92,10 +92,8 @@ static int outbox_item(void *ctx, const void *msg)
 
 static void read_outbox(fixture *f, outbox *o)
 {
-	vt_key k;
 	memset(o, 0, sizeof(*o));
-	vt_exchange_outbox_prefix(&k, VT_TEST_NODE_ID, SENDER);
-	assert_vt_ok(vt_msg_each(f->n->store, VT_CF_INDEX, &k, &vanthu__v1__exchange_message__descriptor, outbox_item, o));
+	assert_vt_ok(vt_exchange_outbox_each(f->n->store, VT_TEST_NODE_ID, SENDER, 0, outbox_item, o));
 }
 
 static void test_document_arrives(void **state)
