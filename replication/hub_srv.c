@@ -190,8 +190,11 @@ typedef struct session {
 	const char *id;
 	pthread_mutex_t send_mu;
 	/* batches waiting for their blobs, in order */
-	Vanthu__V1__ReplUp **q;
-	uint64_t *q_need;     /* asked_total when the batch came */
+	struct queued {
+		Vanthu__V1__ReplUp *m;
+		Vanthu__V1__LogEntry **entries; /* decoded once, for the blobs and the replica */
+		uint64_t need;                  /* asked_total when the batch came */
+	} *q;
 	size_t qn, qcap;
 	/* blobs asked for and not yet received */
 	uint8_t (*asked)[32];
@@ -225,11 +228,11 @@ static int send_down(session *s, const Vanthu__V1__ReplDown *m)
 
 typedef struct need_ctx {
 	session *s;
-	ProtobufCBinaryData *list;
-	size_t n, cap;
+	size_t n;     /* blobs added to s->asked by this batch (its tail) */
 	int error;
 } need_ctx;
 
+/* A blob an entry refers to: asked for unless stored or asked already. */
 static void need_blob(void *ctx, const uint8_t sha[32], uint64_t size)
 {
 	need_ctx *c = ctx;
@@ -240,9 +243,6 @@ static void need_blob(void *ctx, const uint8_t sha[32], uint64_t size)
 		return;
 	for (size_t i = 0; i < s->nasked; i++)
 		if (memcmp(s->asked[i], sha, 32) == 0)
-			return;
-	for (size_t i = 0; i < c->n; i++)
-		if (memcmp(c->list[i].data, sha, 32) == 0)
 			return;
 	if ((has = vt_store_blob_has(s->h->node->store, sha)) != 0) {
 		if (has < 0)
@@ -259,71 +259,69 @@ static void need_blob(void *ctx, const uint8_t sha[32], uint64_t size)
 		s->asked = p;
 		s->capasked = cap;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		void *p = realloc(c->list, cap * sizeof(*c->list));
-		if (!p) {
-			c->error = vt_error_set(VT_ENOMEM, "out of memory");
-			return;
-		}
-		c->list = p;
-		c->cap = cap;
-	}
 	memcpy(s->asked[s->nasked++], sha, 32);
 	s->asked_total++;
-	c->list[c->n].data = s->asked[s->nasked - 1];
-	c->list[c->n].len = 32;
 	c->n++;
 }
 
+static void queued_free(struct queued *q)
+{
+	for (size_t i = 0; q->entries && i < q->m->batch->n_entries; i++)
+		if (q->entries[i])
+			vanthu__v1__log_entry__free_unpacked(q->entries[i], NULL);
+	free(q->entries);
+	vanthu__v1__repl_up__free_unpacked(q->m, NULL);
+}
+
 /* A batch arrived: ask for the blobs its entries refer to that the hub
- * lacks, and queue it. */
+ * lacks, and queue it (with its entries decoded, for the replica too).
+ * Takes m, whatever happens. */
 static int batch_arrived(session *s, Vanthu__V1__ReplUp *m)
 {
 	const Vanthu__V1__ReplBatch *b = m->batch;
-	need_ctx c = { s, NULL, 0, 0, 0 };
+	need_ctx c = { s, 0, 0 };
+	struct queued q = { m, NULL, 0 };
 	int error = 0;
-	for (size_t i = 0; i < b->n_entries && !c.error; i++) {
-		Vanthu__V1__LogEntry *e = vanthu__v1__log_entry__unpack(NULL, b->entries[i].len, b->entries[i].data);
-		if (!e)
-			continue; /* the replica names it */
-		vt_entry_blobs(e, need_blob, &c);
-		vanthu__v1__log_entry__free_unpacked(e, NULL);
+	if (s->qn == s->qcap) {
+		size_t cap = s->qcap ? s->qcap * 2 : 16;
+		void *p = realloc(s->q, cap * sizeof(*s->q));
+		if (!p) {
+			vanthu__v1__repl_up__free_unpacked(m, NULL);
+			return vt_error_set(VT_ENOMEM, "out of memory");
+		}
+		s->q = p;
+		s->qcap = cap;
 	}
-	if (c.error) {
-		free(c.list);
+	if (!(q.entries = calloc(b->n_entries ? b->n_entries : 1, sizeof(*q.entries)))) {
+		vanthu__v1__repl_up__free_unpacked(m, NULL);
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < b->n_entries && !c.error; i++)
+		/* an entry that does not decode: the replica names it */
+		if ((q.entries[i] = vanthu__v1__log_entry__unpack(NULL, b->entries[i].len, b->entries[i].data)))
+			vt_entry_blobs(q.entries[i], need_blob, &c);
+	q.need = s->asked_total;
+	s->q[s->qn++] = q; /* owned by the queue from here */
+	if (c.error)
 		return c.error;
-	}
 	if (c.n) {
 		Vanthu__V1__ReplDown d = VANTHU__V1__REPL_DOWN__INIT;
 		Vanthu__V1__ReplNeed need = VANTHU__V1__REPL_NEED__INIT;
-		/* c.list points into s->asked, which may have moved: re-point */
-		for (size_t i = 0; i < c.n; i++)
-			c.list[i].data = s->asked[s->nasked - c.n + i];
-		need.sha256 = c.list;
+		ProtobufCBinaryData *list = calloc(c.n, sizeof(*list));
+		if (!list)
+			return vt_error_set(VT_ENOMEM, "out of memory");
+		for (size_t i = 0; i < c.n; i++) {
+			list[i].data = s->asked[s->nasked - c.n + i];
+			list[i].len = 32;
+		}
+		need.sha256 = list;
 		need.n_sha256 = c.n;
 		d.kind_case = VANTHU__V1__REPL_DOWN__KIND_NEED;
 		d.need = &need;
 		error = send_down(s, &d);
+		free(list);
 	}
-	free(c.list);
-	if (error < 0)
-		return error;
-	if (s->qn == s->qcap) {
-		size_t cap = s->qcap ? s->qcap * 2 : 16;
-		void *p = realloc(s->q, cap * sizeof(*s->q)), *p2;
-		if (!p)
-			return vt_error_set(VT_ENOMEM, "out of memory");
-		s->q = p;
-		if (!(p2 = realloc(s->q_need, cap * sizeof(*s->q_need))))
-			return vt_error_set(VT_ENOMEM, "out of memory");
-		s->q_need = p2;
-		s->qcap = cap;
-	}
-	s->q[s->qn] = m;
-	s->q_need[s->qn] = s->asked_total;
-	s->qn++;
-	return 0;
+	return error;
 }
 
 static int blob_arrived(session *s, const Vanthu__V1__ReplBlob *b)
@@ -345,9 +343,8 @@ static int blob_arrived(session *s, const Vanthu__V1__ReplBlob *b)
 static int flush(session *s)
 {
 	vt_node *node = s->h->node;
-	while (s->qn && s->got_total >= s->q_need[0]) {
-		Vanthu__V1__ReplUp *m = s->q[0];
-		Vanthu__V1__ReplBatch *b = m->batch;
+	while (s->qn && s->got_total >= s->q[0].need) {
+		Vanthu__V1__ReplBatch *b = s->q[0].m->batch;
 		Vanthu__V1__CoSignature cosig;
 		uint8_t cosig_buf[72];
 		const uint8_t **raw = calloc(b->n_entries ? b->n_entries : 1, sizeof(*raw));
@@ -363,8 +360,8 @@ static int flush(session *s)
 			raw[i] = b->entries[i].data;
 			len[i] = b->entries[i].len;
 		}
-		error = vt_replica_push(s->slot->rep, b->from, raw, len, b->n_entries, b->head, node->node_id, node->sk,
-			&cosig, cosig_buf);
+		error = vt_replica_push_ex(s->slot->rep, b->from, raw, len, s->q[0].entries, b->n_entries, b->head,
+			node->node_id, node->sk, &cosig, cosig_buf);
 		free(raw);
 		free(len);
 		if (error == VT_ECORRUPT || error == VT_ESIG) {
@@ -388,9 +385,8 @@ static int flush(session *s)
 			if ((error = send_down(s, &d)) < 0)
 				return error;
 		}
-		vanthu__v1__repl_up__free_unpacked(m, NULL);
+		queued_free(&s->q[0]);
 		memmove(s->q, s->q + 1, (s->qn - 1) * sizeof(*s->q));
-		memmove(s->q_need, s->q_need + 1, (s->qn - 1) * sizeof(*s->q_need));
 		s->qn--;
 		if (vt_replica_size(s->slot->rep) > had) {
 			pthread_mutex_lock(&s->h->mu);
@@ -725,10 +721,10 @@ static int stream_handler(vt_rpc_call *call, void *ctx)
 				error = vt_error_set(VT_EINVAL, "a batch without its signed head");
 				break;
 			}
-			if ((error = batch_arrived(&s, m)) == 0) {
-				m = NULL; /* queued */
+			error = batch_arrived(&s, m);
+			m = NULL; /* the queue's now */
+			if (error == 0)
 				error = flush(&s);
-			}
 			break;
 		case VANTHU__V1__REPL_UP__KIND_BLOB:
 			if ((error = blob_arrived(&s, m->blob)) == 0)
@@ -767,9 +763,8 @@ out:
 		pthread_mutex_unlock(&s.h->mu);
 	}
 	for (size_t i = 0; i < s.qn; i++)
-		vanthu__v1__repl_up__free_unpacked(s.q[i], NULL);
+		queued_free(&s.q[i]);
 	free(s.q);
-	free(s.q_need);
 	free(s.asked);
 	vt_repl_blob_in_dispose(&s.blob);
 	vt_relay_sent_free(&s.sent);

@@ -121,7 +121,15 @@ int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, con
 	const Vanthu__V1__TreeHead *head, const char *hub_id, const uint8_t hub_sk[64],
 	Vanthu__V1__CoSignature *cosig, uint8_t cosig_buf[64 + 8])
 {
-	Vanthu__V1__LogEntry **entries = NULL;
+	return vt_replica_push_ex(r, from, raw, len, NULL, n, head, hub_id, hub_sk, cosig, cosig_buf);
+}
+
+int vt_replica_push_ex(vt_replica *r, uint64_t from, const uint8_t *const *raw, const size_t *len,
+	Vanthu__V1__LogEntry *const *decoded, size_t n, const Vanthu__V1__TreeHead *head, const char *hub_id,
+	const uint8_t hub_sk[64], Vanthu__V1__CoSignature *cosig, uint8_t cosig_buf[64 + 8])
+{
+	Vanthu__V1__LogEntry **entries = NULL; /* decoded here (freed here) */
+	const Vanthu__V1__LogEntry **view = NULL; /* each new entry, decoded here or by the caller */
 	Vanthu__V1__CoSignedHead *prev = NULL;
 	vt_merkle_frontier *f = NULL;
 	vt_log_tree_src src;
@@ -145,7 +153,8 @@ int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, con
 	}
 	if (have_pk)
 		memcpy(pk, r->pk, 32);
-	if (!(entries = calloc(n ? n : 1, sizeof(*entries))) || !(f = malloc(sizeof(*f)))) {
+	if (!(entries = calloc(n ? n : 1, sizeof(*entries))) || !(view = calloc(n ? n : 1, sizeof(*view))) ||
+	    !(f = malloc(sizeof(*f)))) {
 		error = vt_error_set(VT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -178,12 +187,13 @@ int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, con
 	for (size_t i = first_new; i < n; i++) {
 		uint64_t seq = from + i;
 		uint8_t leaf[VT_HASH_LEN];
-		Vanthu__V1__LogEntry *e = vanthu__v1__log_entry__unpack(NULL, len[i], raw[i]);
+		const Vanthu__V1__LogEntry *e = decoded && decoded[i] ? decoded[i] :
+			(entries[i] = vanthu__v1__log_entry__unpack(NULL, len[i], raw[i]));
 		if (!e) {
 			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s does not decode", seq, r->origin);
 			goto out;
 		}
-		entries[i] = e;
+		view[i] = e;
 		if (e->seq != seq || strcmp(e->origin, r->origin) != 0 || e->time < last_time) {
 			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s: %s", seq, r->origin,
 				e->seq != seq ? "its seq differs from its place" : strcmp(e->origin, r->origin) ?
@@ -223,8 +233,7 @@ int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, con
 	}
 	/* 4. apply, then keep the co-signed head */
 	if (n > first_new &&
-	    (error = vt_log_append_entries(r->log, (const Vanthu__V1__LogEntry *const *)entries + first_new,
-		     n - first_new, &applied)) < 0)
+	    (error = vt_log_append_entries(r->log, view + first_new, n - first_new, &applied)) < 0)
 		goto out;
 	if (!r->have_pk) {
 		memcpy(r->pk, pk, 32);
@@ -255,6 +264,7 @@ out:
 		if (entries[i])
 			vanthu__v1__log_entry__free_unpacked(entries[i], NULL);
 	free(entries);
+	free(view);
 	free(f);
 	return error;
 }
