@@ -229,7 +229,7 @@ static size_t wrap(vt_regpdf *r, int bold, double pt, const char *utf8, double w
 	return n;
 }
 
-static int page_new(vt_regpdf *r, int first_of_book);
+static int page_new(vt_regpdf *r);
 
 /* One row of cells, texts wrapped. Returns 1 (nothing drawn) if it does
  * not fit and force is not set; with force, a row taller than the rest of
@@ -271,7 +271,7 @@ static int row(vt_regpdf *r, int bold, double pt, const char *const *cells, int 
 		r->y -= h;
 		start += take;
 		if (start < most)
-			page_new(r, 0);
+			page_new(r);
 	}
 	for (size_t i = 0; i < r->ncols; i++)
 		for (size_t j = 0; j < nl[i]; j++)
@@ -279,7 +279,17 @@ static int row(vt_regpdf *r, int bold, double pt, const char *const *cells, int 
 	return 0;
 }
 
-static int page_new(vt_regpdf *r, int first_of_book)
+/* The row of column heads, bold. */
+static void column_heads(vt_regpdf *r)
+{
+	const char *heads[MAX_COLS];
+	for (size_t i = 0; i < r->ncols; i++)
+		heads[i] = r->cols[i].head;
+	row(r, 1, HEAD_PT, heads, 1);
+}
+
+/* A fresh page, the previous one kept. */
+static int page_open(vt_regpdf *r)
 {
 	page_close(r);
 	if (r->error)
@@ -287,18 +297,19 @@ static int page_new(vt_regpdf *r, int first_of_book)
 	if (!(r->cur = open_memstream(&r->cur_buf, &r->cur_len)))
 		return r->error = vt_error_set(VT_ENOMEM, "out of memory");
 	r->y = PAGE_H - MARGIN;
-	if (!first_of_book) {
-		char cont[700];
-		snprintf(cont, sizeof(cont), "%s (tiếp theo)", r->title);
-		text_at(r, 0, 9, MARGIN, r->y - 9, cont);
-		r->y -= 18;
-	}
-	{
-		const char *heads[MAX_COLS];
-		for (size_t i = 0; i < r->ncols; i++)
-			heads[i] = r->cols[i].head;
-		row(r, 1, HEAD_PT, heads, 1);
-	}
+	return 0;
+}
+
+/* The next page of the same book: its title continued, the heads. */
+static int page_new(vt_regpdf *r)
+{
+	char cont[700];
+	if (page_open(r) < 0)
+		return r->error;
+	snprintf(cont, sizeof(cont), "%s (tiếp theo)", r->title);
+	text_at(r, 0, 9, MARGIN, r->y - 9, cont);
+	r->y -= 18;
+	column_heads(r);
 	return 0;
 }
 
@@ -315,23 +326,14 @@ int vt_regpdf_book(vt_regpdf *r, const Vanthu__V1__RegisterBook *b, uint32_t yea
 		snprintf(r->title, sizeof(r->title), "%s — năm %u", b->name, year);
 	else
 		snprintf(r->title, sizeof(r->title), "%s — mọi năm", b->name);
-	page_close(r);
-	if (r->error)
+	if (page_open(r) < 0)
 		return r->error;
-	if (!(r->cur = open_memstream(&r->cur_buf, &r->cur_len)))
-		return r->error = vt_error_set(VT_ENOMEM, "out of memory");
-	r->y = PAGE_H - MARGIN;
 	text_at(r, 1, 10, MARGIN, r->y - 10, r->agency);
 	text_centred(r, 1, 14, r->y - 34, incoming ? "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" : "SỔ ĐĂNG KÝ VĂN BẢN ĐI");
 	snprintf(line, sizeof(line), "%s (%s)", r->title, b->id);
 	text_centred(r, 0, 10, r->y - 50, line);
 	r->y -= 62;
-	{
-		const char *heads[MAX_COLS];
-		for (size_t i = 0; i < r->ncols; i++)
-			heads[i] = r->cols[i].head;
-		row(r, 1, HEAD_PT, heads, 1);
-	}
+	column_heads(r);
 	return r->error;
 }
 
@@ -400,7 +402,7 @@ int vt_regpdf_entry(vt_regpdf *r, const Vanthu__V1__RegisterEntry *e)
 			e->retained_by, e->copies ? copies : "", "", e->notes };
 		memcpy(cells, c, sizeof(c));
 	}
-	if (row(r, 0, BODY_PT, cells, 0) == 1 && page_new(r, 0) == 0)
+	if (row(r, 0, BODY_PT, cells, 0) == 1 && page_new(r) == 0)
 		row(r, 0, BODY_PT, cells, 1);
 	free(what);
 	free(to);

@@ -71,8 +71,7 @@ static void *office_main(void *arg)
 
 const char *vt_repl_state_name(vt_repl_state s)
 {
-	static const char *const names[] = { "connect", "handshake", "catch-up", "streaming", "backoff", "refused",
-		"stopped" };
+	static const char *const names[] = { "connect", "handshake", "catch-up", "streaming", "backoff", "refused" };
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 

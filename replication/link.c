@@ -44,8 +44,8 @@ struct vt_repl_link {
 	int stop, wake;
 	/* under mu */
 	vt_repl_state state;
-	uint64_t log_size, acked, sent;
-	int64_t since, deadline, next_attempt, last_rx, last_tx;
+	uint64_t acked, sent;
+	int64_t deadline, next_attempt, last_rx, last_tx;
 	int backoff_ms;
 	char last_error[512];
 	char hub_id[VT_NODE_ID_MAX + 1];
@@ -58,8 +58,7 @@ struct vt_repl_link {
 	uint8_t (*need)[32];
 	size_t nneed, capneed;
 	uint64_t audit[VT_REPL_AUDIT];        /* entries the hub asked to see */
-	size_t naudit;
-	int audit_asked;
+	size_t naudit;                        /* 0: nothing asked (or answered already) */
 	Vanthu__V1__ReplDown **deliv;         /* deliveries to record */
 	size_t ndeliv, capdeliv;
 	uint64_t received;                    /* exchange messages recorded */
@@ -92,8 +91,8 @@ static void wake(vt_repl_link *l)
 static void link_committed(void *ctx, uint64_t size)
 {
 	vt_repl_link *l = ctx;
+	(void)size; /* link_tick reads the size itself */
 	pthread_mutex_lock(&l->mu);
-	l->log_size = size;
 	wake(l);
 	pthread_mutex_unlock(&l->mu);
 }
@@ -136,7 +135,6 @@ static void set_state(vt_repl_link *l, vt_repl_state s)
 			vt_repl_state_name(s));
 	}
 	l->state = s;
-	l->since = now_ms();
 }
 
 /* ---- co-signed heads kept by the unit */
@@ -403,7 +401,6 @@ static void *rx_main(void *arg)
 			l->naudit = 0;
 			for (size_t i = 0; i < m->audit->n_seqs && l->naudit < VT_REPL_AUDIT; i++)
 				l->audit[l->naudit++] = m->audit->seqs[i];
-			l->audit_asked = 1;
 			pthread_mutex_unlock(&l->mu);
 			break;
 		case VANTHU__V1__REPL_DOWN__KIND_DIRECTORY:
@@ -450,7 +447,6 @@ static void stream_close(vt_repl_link *l)
 	l->nin = 0;
 	l->nneed = 0;
 	l->naudit = 0;
-	l->audit_asked = 0;
 	l->rx_done = 0;
 	pthread_mutex_unlock(&l->mu);
 	vt_repl_blob_in_dispose(&l->blob);
@@ -761,9 +757,9 @@ static int send_audit(vt_repl_link *l)
 	size_t n, k = 0;
 	int error;
 	pthread_mutex_lock(&l->mu);
-	n = l->audit_asked ? l->naudit : 0;
+	n = l->naudit;
 	memcpy(seqs, l->audit, n * sizeof(*seqs));
-	l->audit_asked = 0;
+	l->naudit = 0;
 	pthread_mutex_unlock(&l->mu);
 	if (!n)
 		return 0;
@@ -826,13 +822,12 @@ static int record_deliveries(vt_repl_link *l)
 	}
 }
 
-static void progress(vt_repl_link *l, int64_t t)
+static void progress(vt_repl_link *l, int64_t t, uint64_t size)
 {
-	uint64_t acked, size, from;
+	uint64_t acked, from;
 	int64_t since;
 	pthread_mutex_lock(&l->mu);
 	acked = l->acked;
-	size = l->log_size;
 	from = l->progress_acked;
 	since = l->progress_at;
 	if (t - since >= 2000) {
@@ -945,7 +940,6 @@ static void link_tick(vt_repl_link *l)
 			}
 		}
 		pthread_mutex_lock(&l->mu);
-		l->log_size = size;
 		sent = l->sent;
 		nin = l->nin;
 		pthread_mutex_unlock(&l->mu);
@@ -971,7 +965,7 @@ static void link_tick(vt_repl_link *l)
 		last_tx = l->last_tx;
 		set_state(l, size - acked > l->o.batch_max ? VT_REPL_CATCHUP : VT_REPL_STREAMING);
 		pthread_mutex_unlock(&l->mu);
-		progress(l, t);
+		progress(l, t, size);
 		if (nin && t - last_rx > VT_REPL_DEAD_MS) {
 			link_fail(l, VT_ETIMEOUT, "the hub acknowledged nothing for 30 s");
 			return;
@@ -987,8 +981,6 @@ static void link_tick(vt_repl_link *l)
 		}
 		return;
 	}
-	case VT_REPL_STOPPED:
-		return;
 	}
 }
 
@@ -1061,11 +1053,9 @@ int vt_repl_link_start(vt_repl_link **out, vt_node *node, const vt_repl_link_opt
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	l->state = VT_REPL_CONNECT;
-	l->since = now_ms();
-	l->log_size = vt_log_size(node->log);
 	/* what the hub acknowledged last time (its welcome says it again) */
 	if (vt_repl_cosigned_get(node->store, node->node_id, &l->cosigned) == 0 && l->cosigned->head &&
-	    l->cosigned->head->size <= l->log_size)
+	    l->cosigned->head->size <= vt_log_size(node->log))
 		l->acked = l->sent = l->cosigned->head->size;
 	vt_log_on_commit(node->log, link_committed, l);
 	if (pthread_create(&l->thread, NULL, link_main, l) != 0) {

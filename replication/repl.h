@@ -91,7 +91,6 @@ typedef enum vt_repl_state {
 	VT_REPL_BACKOFF,          /* the stream failed: waiting (jittered, doubling) to reconnect */
 	VT_REPL_REFUSED,          /* the hub refused this unit (or is not the hub it knew):
 	                           * retried at the longest backoff */
-	VT_REPL_STOPPED,          /* the node is shutting down */
 } vt_repl_state;
 
 const char *vt_repl_state_name(vt_repl_state s);

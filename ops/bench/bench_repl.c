@@ -436,8 +436,6 @@ int main(int argc, char **argv)
 				}
 			for (int i = 0; i < seconds && i < 120; i++)
 				printf("trace second %d: worst lag %.1f ms\n", i, worst[i] * 1000.0);
-			for (uint64_t q = first; q < last && q < s.cap; q += 500)
-				printf("trace seq %" PRIu64 ": done %.3f acked %.3f\n", q, s.done[q] - t0, s.acked[q] - t0);
 		}
 		bench_sort(lag, nl);
 		bench_fig(&r, "steady_appends", (double)(last - first) / seconds, "entries/s");
