@@ -244,16 +244,17 @@ int cmd_restore(cli_args *a)
 	vt_repl_restore_opts o = { 0 };
 	uint64_t n = 0;
 	int error;
-	o.hub = cli_opt(a, "hub");
-	o.ca_file = cli_opt(a, "hub-ca");
-	o.cert_file = cli_opt(a, "cert");
-	o.key_file = cli_opt(a, "cert-key");
-	o.server_name = cli_opt(a, "server-name");
-	o.hub_key_hex = cli_opt(a, "hub-key");
+	o.peer.hub = cli_opt(a, "hub");
+	o.peer.ca_file = cli_opt(a, "hub-ca");
+	o.peer.cert_file = cli_opt(a, "cert");
+	o.peer.key_file = cli_opt(a, "cert-key");
+	o.peer.server_name = cli_opt(a, "server-name");
+	o.peer.hub_key_hex = cli_opt(a, "hub-key");
 	o.node_key_file = cli_opt(a, "node-key");
 	o.node_id = cli_opt(a, "node-id");
 	o.progress = !a->json;
-	if (!a->data_dir || !o.hub || !o.cert_file || !o.key_file || !o.hub_key_hex || !o.node_key_file || !o.node_id)
+	if (!a->data_dir || !o.peer.hub || !o.peer.cert_file || !o.peer.key_file || !o.peer.hub_key_hex ||
+	    !o.node_key_file || !o.node_id)
 		return vt_error_set(VT_EINVAL, "restore needs --data-dir NEW-DIR --hub HOST:PORT --hub-ca PEM --cert PEM "
 			"--cert-key PEM --hub-key HEX --node-id ID --node-key FILE");
 	if ((error = cli_check_unused(a)) < 0 || (error = vt_repl_restore(a->data_dir, &o, &n)) < 0)

@@ -101,6 +101,14 @@ static int bootstrap(vt_node *node, const vt_config *cfg)
 	return 0;
 }
 
+/* How this unit reaches its hub (replication, restore). */
+static vt_repl_peer hub_peer(const vt_config *cfg)
+{
+	vt_repl_peer p = { cfg->hub, cfg->hub_ca, cfg->hub_cert, cfg->hub_cert_key, cfg->hub_server_name,
+		cfg->hub_public_key };
+	return p;
+}
+
 /* TLS files: configured, or development ones made on a loopback address. */
 static int tls_files(const vt_config *cfg, int hub, vt_rpc_server_opts *so, char *cert, char *key, char *ca,
 	size_t cap)
@@ -213,12 +221,7 @@ int main(int argc, char **argv)
 		/* a unit that lost its disk: its log and blobs from the hub */
 		vt_repl_restore_opts ro = { 0 };
 		uint64_t n = 0;
-		ro.hub = cfg.hub;
-		ro.ca_file = *cfg.hub_ca ? cfg.hub_ca : NULL;
-		ro.cert_file = cfg.hub_cert;
-		ro.key_file = cfg.hub_cert_key;
-		ro.server_name = *cfg.hub_server_name ? cfg.hub_server_name : NULL;
-		ro.hub_key_hex = cfg.hub_public_key;
+		ro.peer = hub_peer(&cfg);
 		ro.node_key_file = cfg.restore_from_hub;
 		ro.node_id = cfg.node_id;
 		ro.progress = 1;
@@ -295,12 +298,7 @@ int main(int argc, char **argv)
 		goto fail;
 	if (!is_hub && *cfg.hub) {
 		vt_repl_link_opts lo = { 0 };
-		lo.hub = cfg.hub;
-		lo.ca_file = *cfg.hub_ca ? cfg.hub_ca : NULL;
-		lo.cert_file = cfg.hub_cert;
-		lo.key_file = cfg.hub_cert_key;
-		lo.server_name = *cfg.hub_server_name ? cfg.hub_server_name : NULL;
-		lo.hub_key_hex = cfg.hub_public_key;
+		lo.peer = hub_peer(&cfg);
 		lo.window = (unsigned)cfg.repl_window;
 		lo.batch_max = (unsigned)cfg.repl_batch;
 		lo.progress = 1;

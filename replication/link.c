@@ -35,7 +35,7 @@ typedef struct inflight {
 struct vt_repl_link {
 	vt_node *node;
 	vt_repl_link_opts o;
-	char *hub, *ca, *cert, *key, *sni;
+	char *hub;            /* the address, for messages */
 	uint8_t pin[32];
 	int pinned;
 	pthread_t thread;
@@ -499,17 +499,6 @@ static int link_connect(vt_repl_link *l)
 	Vanthu__V1__ReplHello h = VANTHU__V1__REPL_HELLO__INIT;
 	Vanthu__V1__TreeHead *head = NULL;
 	int error;
-	if (!l->client) {
-		vt_rpc_client_opts co = { 0 };
-		co.ca_file = l->ca;
-		co.cert_file = l->cert;
-		co.key_file = l->key;
-		co.server_name = l->sni;
-		co.max_recv = VT_REPL_MAX_MSG;
-		co.keepalive_ms = 10000;
-		if ((error = vt_rpc_client_new(&l->client, l->hub, &co)) < 0)
-			return error;
-	}
 	/* no deadline: the stream lasts; the handshake and silence timers of
 	 * link_tick end a stream that makes no progress */
 	if ((error = vt_rpc_stream_open(&l->stream, l->client, VT_REPL_STREAM, NULL, 0, 0)) < 0)
@@ -1010,24 +999,23 @@ static void *link_main(void *arg)
 	return NULL;
 }
 
-static char *dup_opt(const char *s)
-{
-	return s && *s ? strdup(s) : NULL;
-}
-
 int vt_repl_link_start(vt_repl_link **out, vt_node *node, const vt_repl_link_opts *o)
 {
 	vt_repl_link *l;
+	int error;
 	*out = NULL;
-	if (!o->hub || !*o->hub)
-		return vt_error_set(VT_EINVAL, "replication needs the hub's address");
-	if (!o->cert_file || !*o->cert_file || !o->key_file || !*o->key_file)
-		return vt_error_set(VT_EINVAL, "replication needs this unit's client certificate and key "
-			"(hub_cert, hub_cert_key): the hub admits units by certificate");
 	if (!(l = calloc(1, sizeof(*l))))
 		return vt_error_set(VT_ENOMEM, "out of memory");
+	/* the client reads the TLS files now: a wrong path fails at start */
+	if ((error = vt_repl_peer_check(&o->peer, l->pin, &l->pinned)) < 0 ||
+	    (error = vt_repl_client_new(&l->client, &o->peer)) < 0 || !(l->hub = strdup(o->peer.hub))) {
+		vt_rpc_client_free(l->client);
+		free(l);
+		return error < 0 ? error : vt_error_set(VT_ENOMEM, "out of memory");
+	}
 	l->node = node;
 	l->o = *o;
+	memset(&l->o.peer, 0, sizeof(l->o.peer)); /* borrowed strings: not kept */
 	if (!l->o.batch_max)
 		l->o.batch_max = 4096;
 	if (!l->o.window)
@@ -1037,19 +1025,6 @@ int vt_repl_link_start(vt_repl_link **out, vt_node *node, const vt_repl_link_opt
 	if (l->o.backoff_max_ms <= 0)
 		l->o.backoff_max_ms = 10000;
 	l->backoff_ms = l->o.backoff_min_ms;
-	l->hub = strdup(o->hub);
-	l->ca = dup_opt(o->ca_file);
-	l->cert = dup_opt(o->cert_file);
-	l->key = dup_opt(o->key_file);
-	l->sni = dup_opt(o->server_name);
-	if (o->hub_key_hex && *o->hub_key_hex) {
-		if (strlen(o->hub_key_hex) != 64 || vt_unhex(l->pin, 32, o->hub_key_hex) < 0) {
-			free(l->hub), free(l->ca), free(l->cert), free(l->key), free(l->sni), free(l);
-			return vt_error_set(VT_EINVAL, "hub_public_key must be 64 hex digits (the hub's Ed25519 key)");
-		}
-		l->pinned = 1;
-	}
-	l->o.hub = l->hub;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	l->state = VT_REPL_CONNECT;
@@ -1087,7 +1062,7 @@ void vt_repl_link_stop(vt_repl_link *l)
 	free(l->in);
 	free(l->need);
 	free(l->deliv);
-	free(l->hub), free(l->ca), free(l->cert), free(l->key), free(l->sni);
+	free(l->hub);
 	pthread_cond_destroy(&l->cv);
 	pthread_mutex_destroy(&l->mu);
 	free(l);

@@ -67,15 +67,27 @@ int vt_repl_reinstate(vt_node *hub, const char *actor, const char *node_id, cons
 	vt_apply_result *res);
 
 /* ---- unit */
-typedef struct vt_repl_link vt_repl_link;
 
-typedef struct vt_repl_link_opts {
+/* How a unit reaches its hub (peer.c). Empty strings count as absent. */
+typedef struct vt_repl_peer {
 	const char *hub;          /* "127.0.0.1:7444" */
 	const char *ca_file;      /* the hub's server CA */
 	const char *cert_file;    /* this unit's client certificate (CN = node id) */
 	const char *key_file;
-	const char *server_name;  /* NULL: the hub address's host */
-	const char *hub_key_hex;  /* the hub's Ed25519 key, pinned (NULL: learnt at first contact) */
+	const char *server_name;  /* the hub address's host if absent */
+	const char *hub_key_hex;  /* the hub's Ed25519 key, pinned (absent: learnt at first contact) */
+} vt_repl_peer;
+
+/* VT_EINVAL for a peer without address or certificate; the pinned key (if
+ * any) into hub_pk. */
+int vt_repl_peer_check(const vt_repl_peer *p, uint8_t hub_pk[32], int *pinned);
+/* A gRPC client of the hub over mutual TLS (connects lazily). */
+int vt_repl_client_new(vt_rpc_client **out, const vt_repl_peer *p);
+
+typedef struct vt_repl_link vt_repl_link;
+
+typedef struct vt_repl_link_opts {
+	vt_repl_peer peer;
 	unsigned batch_max;       /* entries per batch at most; 0: 4096 */
 	unsigned window;          /* batches sent ahead of acknowledgements; 0: 8 */
 	int backoff_min_ms;       /* 0: 200 */
@@ -124,9 +136,7 @@ int vt_repl_cosigned_get(vt_store *store, const char *origin, Vanthu__V1__CoSign
 
 /* ---- restore (a unit that lost its disk) */
 typedef struct vt_repl_restore_opts {
-	const char *hub;
-	const char *ca_file, *cert_file, *key_file, *server_name;
-	const char *hub_key_hex;   /* required: the co-signature is checked with it */
+	vt_repl_peer peer;         /* its hub_key_hex is required: the co-signature is checked with it */
 	const char *node_key_file; /* the unit's keys/node.ed25519 (kept off the node) */
 	const char *node_id;
 	int progress;

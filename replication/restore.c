@@ -50,7 +50,6 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 {
 	vt_rpc_client *client = NULL;
 	vt_rpc_stream *stream = NULL;
-	vt_rpc_client_opts co = { 0 };
 	vt_store *store = NULL;
 	vt_log *log = NULL;
 	vt_log_config lc = { 0 };
@@ -60,12 +59,14 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 	uint8_t sk[64], pk[32], hub_pk[32], root[VT_HASH_LEN];
 	uint64_t next = 0;
 	size_t ng = 0;
-	int error, created = 0, r;
+	int error, created = 0, pinned, r;
 	int64_t t0 = mono_ms(), shown = t0;
 	struct stat st;
 
 	*size = 0;
-	if (!o->hub_key_hex || strlen(o->hub_key_hex) != 64 || vt_unhex(hub_pk, 32, o->hub_key_hex) < 0)
+	if ((error = vt_repl_peer_check(&o->peer, hub_pk, &pinned)) < 0)
+		return error;
+	if (!pinned)
 		return vt_error_set(VT_EINVAL, "a restore checks the hub's co-signature: give the hub's public key "
 			"(hub_public_key, 64 hex digits)");
 	if (!o->node_id || !*o->node_id)
@@ -85,12 +86,7 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 		created = 1;
 	}
 
-	co.ca_file = o->ca_file;
-	co.cert_file = o->cert_file;
-	co.key_file = o->key_file;
-	co.server_name = o->server_name;
-	co.max_recv = VT_REPL_MAX_MSG;
-	if ((error = vt_rpc_client_new(&client, o->hub, &co)) < 0)
+	if ((error = vt_repl_client_new(&client, &o->peer)) < 0)
 		goto out;
 	{
 		Vanthu__V1__FetchRequest req = VANTHU__V1__FETCH_REQUEST__INIT;

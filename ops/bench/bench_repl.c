@@ -227,10 +227,10 @@ static vt_repl_link *link_start(vt_node *unit, int port)
 	snprintf(ca, sizeof(ca), "%s/ca.pem", g_tls);
 	snprintf(cert, sizeof(cert), "%s/unit.pem", g_tls);
 	snprintf(key, sizeof(key), "%s/unit.key", g_tls);
-	lo.hub = addr;
-	lo.ca_file = ca;
-	lo.cert_file = cert;
-	lo.key_file = key;
+	lo.peer.hub = addr;
+	lo.peer.ca_file = ca;
+	lo.peer.cert_file = cert;
+	lo.peer.key_file = key;
 	bench_check(vt_repl_link_start(&l, unit, &lo), "link");
 	return l;
 }

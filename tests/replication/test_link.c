@@ -133,10 +133,10 @@ static vt_repl_link *link_opts(fixture *f, vt_node *n, const char *cert, unsigne
 	snprintf(ca, sizeof(ca), "%s/ca.pem", f->tls);
 	snprintf(c, sizeof(c), "%s/%s.pem", f->tls, cert);
 	snprintf(k, sizeof(k), "%s/%s.key", f->tls, cert);
-	lo.hub = addr;
-	lo.ca_file = ca;
-	lo.cert_file = c;
-	lo.key_file = k;
+	lo.peer.hub = addr;
+	lo.peer.ca_file = ca;
+	lo.peer.cert_file = c;
+	lo.peer.key_file = k;
 	lo.batch_max = batch_max;
 	lo.window = 3;
 	lo.backoff_min_ms = 50;
