@@ -33,6 +33,8 @@ typedef struct vt_api_req {
 } vt_api_req;
 
 int vt_api_reply(vt_api_req *r, const ProtobufCMessage *msg);
+/* Replies ChangeResult (the entry's seq and time) for a change appended. */
+int vt_api_reply_change(vt_api_req *r, const vt_apply_result *res);
 
 /* Registers every service method on the server; vt_api_dispose frees what
  * it allocated (after the server is gone). */

@@ -55,7 +55,7 @@ int vt_api_caller(vt_api *api, vt_rpc_call *call, Vanthu__V1__Account **out)
 	return vt_auth_check(api->auth, h + 7, out);
 }
 
-static int reply_change(vt_api_req *r, const vt_apply_result *res)
+int vt_api_reply_change(vt_api_req *r, const vt_apply_result *res)
 {
 	Vanthu__V1__ChangeResult out = VANTHU__V1__CHANGE_RESULT__INIT;
 	out.seq = res->seq;
@@ -155,7 +155,7 @@ static int admin_reset_password(vt_api_req *r)
 	vt_apply_result res;
 	int error = vt_account_set_password(r->api->node->log, r->caller->name, in->name, NULL,
 		in->new_password, &res);
-	return error < 0 ? error : reply_change(r, &res);
+	return error < 0 ? error : vt_api_reply_change(r, &res);
 }
 
 /* Keeps a copy of each listed message (re-packed: the callback's copy is
@@ -222,7 +222,7 @@ static int admin_define_unit(vt_api_req *r)
 	ev.reason = in->reason;
 	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
 		return error;
-	return reply_change(r, &res);
+	return vt_api_reply_change(r, &res);
 }
 
 static int admin_list_units(vt_api_req *r)
@@ -254,7 +254,7 @@ static int admin_define_book(vt_api_req *r)
 	ev.reason = in->reason;
 	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
 		return error;
-	return reply_change(r, &res);
+	return vt_api_reply_change(r, &res);
 }
 
 /* ---- Registers */

@@ -9,14 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reply_change(vt_api_req *r, const vt_apply_result *res)
-{
-	Vanthu__V1__ChangeResult out = VANTHU__V1__CHANGE_RESULT__INIT;
-	out.seq = res->seq;
-	out.time = res->time;
-	return vt_api_reply(r, &out.base);
-}
-
 int vt_api_repl_enroll(vt_api_req *r)
 {
 	const Vanthu__V1__EnrollRequest *in = (const void *)r->in;
@@ -29,7 +21,7 @@ int vt_api_repl_enroll(vt_api_req *r)
 	if ((error = vt_repl_enroll(r->api->node, r->caller->name, in->node_id, in->public_key.data, in->name,
 		     in->reason, &res)) < 0)
 		return error;
-	return reply_change(r, &res);
+	return vt_api_reply_change(r, &res);
 }
 
 int vt_api_repl_reinstate(vt_api_req *r)
@@ -43,7 +35,7 @@ int vt_api_repl_reinstate(vt_api_req *r)
 		return vt_error_set(VT_EINVAL, "a reinstatement needs the reason (what was investigated)");
 	if ((error = vt_repl_reinstate(r->api->node, r->caller->name, in->node_id, in->reason, &res)) < 0)
 		return error;
-	return reply_change(r, &res);
+	return vt_api_reply_change(r, &res);
 }
 
 int vt_api_repl_status(vt_api_req *r)

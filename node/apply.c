@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#define VT_ACCT_NODE 'N' /* account CF: origin | 'N' -> NodeInitialized */
 
 typedef int (*apply_fn)(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
 
@@ -133,6 +132,14 @@ static int put_packed(vt_batch *b, vt_cf cf, const vt_key *key, const ProtobufCM
 int vt_apply_put(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key, const ProtobufCMessage *msg)
 {
 	return put_packed(ctx->batch, cf, key, msg);
+}
+
+int vt_apply_node(vt_apply_ctx *ctx, Vanthu__V1__NodeInitialized **out)
+{
+	vt_key k;
+	vt_key_init(&k, ctx->origin);
+	vt_key_u8(&k, VT_ACCT_NODE);
+	return vt_apply_get(ctx, VT_CF_ACCOUNT, &k, &vanthu__v1__node_initialized__descriptor, (ProtobufCMessage **)out);
 }
 
 int vt_msg_get(vt_store *store, vt_cf cf, const vt_key *key, const ProtobufCMessageDescriptor *desc,

@@ -9,6 +9,7 @@
 #include "vanthu.pb-c.h"
 
 #define VT_ID_MAX 300
+#define VT_ACCT_NODE 'N' /* account CF: origin | 'N' -> NodeInitialized */
 
 /* What apply derived, returned to the appender. */
 typedef struct vt_apply_result {
@@ -37,6 +38,9 @@ uint32_t vt_year_vn(int64_t time_us);
 void vt_date_vn(char out[11], int64_t time_us);
 /* 1 if s is a date YYYY-MM-DD (1945 or later). */
 int vt_date_ok(const char *s);
+
+/* The NodeInitialized record of ctx->origin (name, key, agency), in an apply. */
+int vt_apply_node(vt_apply_ctx *ctx, Vanthu__V1__NodeInitialized **out);
 
 /* Helpers shared by the apply modules: read and decode a message. */
 int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,

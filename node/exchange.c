@@ -21,20 +21,6 @@ const char *vt_exchange_status_name(const char *code)
 	return "";
 }
 
-int vt_node_id_ok(const char *id)
-{
-	size_t n = strlen(id);
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
-		    c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
 void vt_exchange_outbox_prefix(vt_key *k, const char *origin, const char *to)
 {
 	vt_key_init(k, origin);

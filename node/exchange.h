@@ -7,6 +7,7 @@
 #define VT_EXCHANGE_H
 
 #include "apply.h"
+#include "node.h"
 #include "store.h"
 #include "vanthu.pb-c.h"
 
@@ -25,9 +26,6 @@
 
 /* "đã đến", ... for a status code ("" if unknown). */
 const char *vt_exchange_status_name(const char *code);
-
-/* 1 if id can name a node (letters, digits, '.', '-', '_'; 1-64). */
-int vt_node_id_ok(const char *id);
 
 /* Puts a message for `to` in the outbox of ctx->origin (entry seq). */
 int vt_exchange_send(vt_apply_ctx *ctx, uint64_t seq, const char *to, const Vanthu__V1__ExchangeMessage *m);

@@ -60,7 +60,7 @@ int vt_node_info_get(vt_store *store, const char *origin, Vanthu__V1__NodeInitia
 	vt_key k;
 	int error;
 	vt_key_init(&k, origin);
-	vt_key_u8(&k, 'N');
+	vt_key_u8(&k, VT_ACCT_NODE);
 	error = vt_msg_get(store, VT_CF_ACCOUNT, &k, &vanthu__v1__node_initialized__descriptor, (ProtobufCMessage **)out);
 	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "node '%s' was never initialised", origin) : error;
 }
@@ -82,6 +82,20 @@ static int append_book(vt_log *log, const char *id, const char *name, Vanthu__V1
 	return vt_log_append(log, "node", &ev, NULL);
 }
 
+int vt_node_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > VT_NODE_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+		    c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
 int vt_node_init(const char *datadir, const vt_node_init_opts *o)
 {
 	char path[4096];
@@ -96,8 +110,10 @@ int vt_node_init(const char *datadir, const vt_node_init_opts *o)
 	int error;
 	char existing[VT_NODE_ID_MAX + 1];
 
-	if (!o->node_id || !*o->node_id || strlen(o->node_id) > VT_NODE_ID_MAX || strchr(o->node_id, '/'))
-		return vt_error_set(VT_EINVAL, "node id must be 1..%d characters without '/'", VT_NODE_ID_MAX);
+	/* the same rule the hub enrols by (and certificates name) */
+	if (!o->node_id || !vt_node_id_ok(o->node_id))
+		return vt_error_set(VT_EINVAL, "node id '%s' must be 1-%d letters, digits, '.', '-' or '_' (e.g. the "
+			"agency code 000.00.00.H54)", o->node_id ? o->node_id : "", VT_NODE_ID_MAX);
 	if ((error = mkdir_p(datadir, 0750)) < 0)
 		return error;
 	if ((error = vt_node_path(path, sizeof(path), datadir, "keys")) < 0 || (error = mkdir_p(path, 0700)) < 0)

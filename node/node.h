@@ -33,6 +33,10 @@ typedef struct vt_node_open_opts {
 	unsigned sth_every;  /* see vt_log_config; 0: default */
 } vt_node_open_opts;
 
+/* 1 if id can name a node: 1-VT_NODE_ID_MAX letters, digits, '.', '-', '_'
+ * (ASCII, so that it can be a certificate's CN and a key prefix). */
+int vt_node_id_ok(const char *id);
+
 /* Creates datadir (db/, keys/node.ed25519), appends NodeInitialized and the
  * default register books (den: incoming, di: outgoing). VT_EEXISTS if the
  * directory already holds a node. */

@@ -415,12 +415,8 @@ static int send_out(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const Vant
 {
 	Vanthu__V1__ExchangeMessage m = VANTHU__V1__EXCHANGE_MESSAGE__INIT;
 	Vanthu__V1__NodeInitialized *self = NULL;
-	vt_key k;
 	int error;
-	vt_key_init(&k, ctx->origin);
-	vt_key_u8(&k, 'N');
-	if ((error = vt_apply_get(ctx, VT_CF_ACCOUNT, &k, &vanthu__v1__node_initialized__descriptor,
-		     (ProtobufCMessage **)&self)) < 0)
+	if ((error = vt_apply_node(ctx, &self)) < 0)
 		return error;
 	m.document_id = doc->id;
 	m.sender_name = *self->agency_name ? self->agency_name : (char *)ctx->origin;
