@@ -77,8 +77,7 @@ typedef struct bench {
 	vt_rpc_client *shared;
 	int run_id;             /* makes số, ký hiệu unique across runs */
 	vt_node *snode;         /* storage-only appends */
-	rocksdb_t *raw;
-	rocksdb_writeoptions_t *wsync;
+	bench_raw raw;             /* the synced-puts baseline */
 } bench;
 
 typedef struct worker {
@@ -199,55 +198,20 @@ static int echo_handler(vt_rpc_call *call, void *ctx)
 
 static void server_up(bench *b, int tls)
 {
-	vt_rpc_server_opts so = { 0 };
 	vt_rpc_method echo = { 0 };
-	int port;
-	so.listen = "127.0.0.1:0";
-	so.workers = b->o.workers;
-	so.max_recv = 4 << 20;
-	so.log_level = VT_RPC_LOG_FAILED;
-	if (tls) {
-		so.cert_file = b->cert;
-		so.key_file = b->key;
-	} else {
-		so.plaintext = 1;
-	}
-	port = vt_rpc_server_new(&b->srv, &so);
-	bench_check(port, "vt_rpc_server_new");
-	bench_check(vt_api_register(b->srv, &b->api), "vt_api_register");
 	echo.path = ECHO_PATH;
 	echo.kind = VT_RPC_UNARY;
 	echo.handler = echo_handler;
 	echo.max_request = 1 << 20;
-	bench_check(vt_rpc_server_add(b->srv, &echo), "add echo");
-	/* The handler threads inherit the name of the thread that starts them. */
-	bench_thread_name("vt-srv");
-	bench_check(vt_rpc_server_start(b->srv), "vt_rpc_server_start");
-	bench_thread_name("bench-main");
+	bench_api_up(&b->srv, &b->api, b->o.workers, tls ? b->cert : NULL, tls ? b->key : NULL, &echo, b->target,
+		sizeof(b->target));
 	b->tls = tls;
-	snprintf(b->target, sizeof(b->target), "127.0.0.1:%d", port);
-}
-
-static void server_down(bench *b)
-{
-	int cancelled = vt_rpc_server_shutdown(b->srv, 5000);
-	if (cancelled)
-		printf("note: %d call(s) cancelled at shutdown\n", cancelled);
-	vt_rpc_server_free(b->srv);
-	b->srv = NULL;
-	vt_api_dispose(&b->api);
 }
 
 static void client_new(bench *b, vt_rpc_client **out)
 {
-	vt_rpc_client_opts co = { 0 };
-	if (b->tls)
-		co.ca_file = b->ca;
-	else
-		co.plaintext = 1;
-	bench_check(vt_rpc_client_new(out, b->target, &co), "vt_rpc_client_new");
+	bench_client_new(out, b->target, b->tls ? b->ca : NULL);
 }
-
 
 /* ---- workers */
 
@@ -491,7 +455,7 @@ static void *raw_worker(void *arg)
 		vt_be64_put(key, (uint64_t)w->id);
 		vt_be64_put(key + 8, w->ops);
 		t0 = bench_now();
-		rocksdb_put(b->raw, b->wsync, (const char *)key, sizeof(key), (const char *)w->data,
+		rocksdb_put(b->raw.db, b->raw.wsync, (const char *)key, sizeof(key), (const char *)w->data,
 			b->o.upload_bytes, &err);
 		if (err)
 			bench_die("rocksdb put: %s", err);
@@ -631,41 +595,11 @@ static void setup_node(bench *b)
 /* Auth.Login over the API: the token every later call carries. */
 static void login(bench *b)
 {
-	Vanthu__V1__LoginRequest req = VANTHU__V1__LOGIN_REQUEST__INIT;
-	Vanthu__V1__LoginResponse *resp;
 	vt_rpc_client *c = NULL;
-	uint8_t buf[1024];
 	client_new(b, &c);
-	req.name = CLERK;
-	req.password = CLERK_PASSWORD;
-	resp = bench_call(c, "/vanthu.v1.Auth/Login", NULL, 0, &req.base, &vanthu__v1__login_response__descriptor, buf,
-		sizeof(buf), TIMEOUT_MS);
-	if (strlen(resp->token) != VT_TOKEN_HEX || !resp->account ||
-	    !vt_account_has_role(resp->account, VANTHU__V1__ROLE__CLERK))
-		bench_die("Login: no token, or the account is not a clerk");
-	snprintf(b->bearer, sizeof(b->bearer), "Bearer %s", resp->token);
-	vanthu__v1__login_response__free_unpacked(resp, NULL);
+	bench_login(c, CLERK, CLERK_PASSWORD, VANTHU__V1__ROLE__CLERK, b->bearer, sizeof(b->bearer));
 	vt_rpc_client_free(c);
 }
-
-/* The baseline of uploads: a RocksDB with the options of the node's blob
- * column family, synced. */
-static void raw_open(bench *b)
-{
-	bench_raw r;
-	bench_raw_open(&r, b->rawdir, 1);
-	b->raw = r.db;
-	b->wsync = r.wsync;
-}
-
-static void raw_close(bench *b)
-{
-	bench_raw r = { b->raw, b->wsync };
-	bench_raw_close(&r);
-	b->raw = NULL;
-}
-
-
 
 static const char *const tname[2] = { "plain", "tls" };
 
@@ -698,7 +632,7 @@ static void phase_echo(bench *b, bench_report *rep, found *f)
 			bench_fig(rep, name, r[m].per_s, "calls/s");
 			cpu_print(name, "client threads", &r[m].cpu);
 		}
-		server_down(b);
+		bench_api_down(&b->srv, &b->api);
 		if (!b->o.client_mode)
 			f->mode[t] = r[MODE_OWN].per_s > r[MODE_SHARED].per_s ? MODE_OWN : MODE_SHARED;
 		f->echo[t] = r[f->mode[t]];
@@ -723,7 +657,7 @@ static void phase_get(bench *b, bench_report *rep, found *f)
 		server_up(b, t);
 		b->mode = f->mode[t];
 		f->get[t] = run_threads(b, b->o.threads, get_worker);
-		server_down(b);
+		bench_api_down(&b->srv, &b->api);
 		snprintf(label, sizeof(label), "get_%s", tname[t]);
 		bench_fig(rep, label, f->get[t].per_s, "calls/s");
 		bench_fig2(rep, label, "_p50", f->get[t].p50_ms, "ms");
@@ -773,7 +707,7 @@ static void phase_reg(bench *b, bench_report *rep, found *f)
 		bench_log_since(b->node->log, &mark, NULL, NULL);
 		*r = run_threads(b, b->o.threads, reg_worker);
 		bench_log_since(b->node->log, &mark, &entries, &commits);
-		server_down(b);
+		bench_api_down(&b->srv, &b->api);
 		snprintf(label, sizeof(label), "reg_%s", tname[t]);
 		bench_fig(rep, label, r->per_s, "registrations/s");
 		bench_fig2(rep, label, "_appends", (double)entries / r->seconds, "appends/s");
@@ -799,9 +733,9 @@ static void phase_upload(bench *b, bench_report *rep, found *f)
 {
 	printf("== 4. uploads: Documents.Upload of %zu-byte PDFs (durable) vs synced %zu-byte RocksDB puts\n",
 		b->o.upload_bytes, b->o.upload_bytes);
-	raw_open(b);
+	bench_raw_open(&b->raw, b->rawdir, 1); /* the options of the node's blob column family */
 	f->raw = run_threads(b, b->o.threads, raw_worker);
-	raw_close(b);
+	bench_raw_close(&b->raw);
 	bench_fig(rep, "raw_put", f->raw.per_s, "puts/s");
 	bench_fig(rep, "raw_put_mbs", f->raw.per_s * (double)b->o.upload_bytes / 1e6, "MB/s");
 	bench_fig(rep, "raw_put_p99", f->raw.p99_ms, "ms");
@@ -809,7 +743,7 @@ static void phase_upload(bench *b, bench_report *rep, found *f)
 	server_up(b, 0);
 	b->mode = f->mode[0];
 	f->upload = run_threads(b, b->o.threads, upload_worker);
-	server_down(b);
+	bench_api_down(&b->srv, &b->api);
 	bench_fig(rep, "upload", f->upload.per_s, "uploads/s");
 	bench_fig(rep, "upload_mbs", f->upload.per_s * (double)b->o.upload_bytes / 1e6, "MB/s");
 	bench_fig(rep, "upload_p50", f->upload.p50_ms, "ms");
@@ -901,7 +835,7 @@ int main(int argc, char **argv)
 	bench_fig(&rep, "get_response_bytes", (double)b.doc_bytes, "bytes");
 	server_up(&b, 0);
 	login(&b);
-	server_down(&b);
+	bench_api_down(&b.srv, &b.api);
 	f.mode[0] = f.mode[1] = b.o.client_mode == 2 ? MODE_OWN : MODE_SHARED;
 
 	if (has_phase(&b, '1'))

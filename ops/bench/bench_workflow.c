@@ -121,8 +121,7 @@ typedef struct bench {
 	vt_rpc_client *shared;  /* the API runs' client, shared by the threads */
 	int run_id;             /* makes số, ký hiệu and dossier codes unique across runs */
 	int dmode;              /* D_THREAD or D_WORKFLOW */
-	rocksdb_t *raw;
-	rocksdb_writeoptions_t *wsync;
+	bench_raw raw;             /* the synced-puts baseline */
 } bench;
 
 typedef struct worker {
@@ -219,40 +218,13 @@ static void parse(opts *o, int argc, char **argv)
 
 static void server_up(bench *b)
 {
-	vt_rpc_server_opts so = { 0 };
-	int port;
-	so.listen = "127.0.0.1:0";
-	so.workers = b->o.workers;
-	so.max_recv = 4 << 20;
-	so.log_level = VT_RPC_LOG_FAILED;
-	so.plaintext = 1;
-	port = vt_rpc_server_new(&b->srv, &so);
-	bench_check(port, "vt_rpc_server_new");
-	bench_check(vt_api_register(b->srv, &b->api), "vt_api_register");
-	/* The handler threads inherit the name of the thread that starts them. */
-	bench_thread_name("vt-srv");
-	bench_check(vt_rpc_server_start(b->srv), "vt_rpc_server_start");
-	bench_thread_name("bench-main");
-	snprintf(b->target, sizeof(b->target), "127.0.0.1:%d", port);
-}
-
-static void server_down(bench *b)
-{
-	int cancelled = vt_rpc_server_shutdown(b->srv, 5000);
-	if (cancelled)
-		printf("note: %d call(s) cancelled at shutdown\n", cancelled);
-	vt_rpc_server_free(b->srv);
-	b->srv = NULL;
-	vt_api_dispose(&b->api);
+	bench_api_up(&b->srv, &b->api, b->o.workers, NULL, NULL, NULL, b->target, sizeof(b->target));
 }
 
 static void client_new(bench *b, vt_rpc_client **out)
 {
-	vt_rpc_client_opts co = { 0 };
-	co.plaintext = 1;
-	bench_check(vt_rpc_client_new(out, b->target, &co), "vt_rpc_client_new");
+	bench_client_new(out, b->target, NULL);
 }
-
 
 /* ---- one workflow */
 
@@ -461,7 +433,7 @@ static void *raw_worker(void *arg)
 		vt_be64_put(key + 8, w->ops);
 		bench_text(w->value, b->o.put_bytes, &w->rng);
 		t0 = bench_now();
-		rocksdb_put(b->raw, b->wsync, (const char *)key, sizeof(key), w->value, b->o.put_bytes, &err);
+		rocksdb_put(b->raw.db, b->raw.wsync, (const char *)key, sizeof(key), w->value, b->o.put_bytes, &err);
 		if (err)
 			bench_die("rocksdb put: %s", err);
 		bench_samples_add(&w->lat_ms, (bench_now() - t0) * 1e3);
@@ -628,40 +600,11 @@ static void node_new(const char *dir, vt_node **out)
 static void login(bench *b)
 {
 	vt_rpc_client *c = NULL;
-	uint8_t buf[1024];
 	client_new(b, &c);
-	for (int p = 0; p < P_N; p++) {
-		Vanthu__V1__LoginRequest req = VANTHU__V1__LOGIN_REQUEST__INIT;
-		Vanthu__V1__LoginResponse *resp;
-		req.name = (char *)people[p].name;
-		req.password = PASSWORD;
-		resp = bench_call(c, "/vanthu.v1.Auth/Login", NULL, 0, &req.base, &vanthu__v1__login_response__descriptor, buf,
-			sizeof(buf), TIMEOUT_MS);
-		if (strlen(resp->token) != VT_TOKEN_HEX || !resp->account ||
-		    !vt_account_has_role(resp->account, people[p].role))
-			bench_die("Login %s: no token, or the account lacks its role", people[p].name);
-		snprintf(b->bearer[p], sizeof(b->bearer[p]), "Bearer %s", resp->token);
-		vanthu__v1__login_response__free_unpacked(resp, NULL);
-	}
+	for (int p = 0; p < P_N; p++)
+		bench_login(c, people[p].name, PASSWORD, people[p].role, b->bearer[p], sizeof(b->bearer[p]));
 	vt_rpc_client_free(c);
 }
-
-static void raw_open(bench *b)
-{
-	bench_raw r;
-	bench_raw_open(&r, b->rawdir, 0);
-	b->raw = r.db;
-	b->wsync = r.wsync;
-}
-
-static void raw_close(bench *b)
-{
-	bench_raw r = { b->raw, b->wsync };
-	bench_raw_close(&r);
-	b->raw = NULL;
-}
-
-
 
 /* Today + days in Vietnam, YYYY-MM-DD. */
 static void date_vn(char out[11], int days)
@@ -834,7 +777,7 @@ static void phase_mode(bench *b, bench_report *rep, found *f, int d)
 	bench_log_since(b->node->log, &mark, &entries, &commits);
 	vt_rpc_client_free(b->shared);
 	b->shared = NULL;
-	server_down(b);
+	bench_api_down(&b->srv, &b->api);
 	vt_auth_free(b->auth);
 	b->auth = NULL;
 	run_node_done(b, label, &f->checks);
@@ -905,9 +848,9 @@ int main(int argc, char **argv)
 	bench_doc_event_dispose(&probe);
 
 	printf("== floor: synced %zu-byte RocksDB puts, %d writers\n", b.o.put_bytes, b.o.threads);
-	raw_open(&b);
+	bench_raw_open(&b.raw, b.rawdir, 0);
 	f.raw = run_threads(&b, b.o.threads, raw_worker, 0);
-	raw_close(&b);
+	bench_raw_close(&b.raw);
 	if (!b.o.keep)
 		bench_rm_rf(b.rawdir);
 	snprintf(label, sizeof(label), "raw_put_%dw", b.o.threads);
