@@ -40,19 +40,33 @@ static void whose_close(whose *w)
 		vanthu__v1__co_signed_head__free_unpacked(w->verified, NULL);
 }
 
-static int latest_size(vt_api *api, const whose *w, uint64_t *size)
+/* The tree size a proof is for: the one asked, or 0 for the latest signed
+ * (a replica's: its last verified) head's; never beyond the log. */
+static int proof_size(vt_api *api, const whose *w, uint64_t asked, uint64_t *size)
 {
 	Vanthu__V1__TreeHead *sth = NULL;
 	int error;
-	if (w->replica) {
+	*size = asked;
+	if (!asked && w->replica)
 		*size = w->verified->head->size;
-		return 0;
+	else if (!asked) {
+		if ((error = vt_log_latest_sth(api->node->store, api->node->node_id, &sth)) < 0)
+			return error;
+		*size = sth->size;
+		vanthu__v1__tree_head__free_unpacked(sth, NULL);
 	}
-	if ((error = vt_log_latest_sth(api->node->store, api->node->node_id, &sth)) < 0)
-		return error;
-	*size = sth->size;
-	vanthu__v1__tree_head__free_unpacked(sth, NULL);
+	if (*size > w->size)
+		return vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", *size, w->size);
 	return 0;
+}
+
+/* A proof's hashes as the reply's bytes. */
+static void path_of(ProtobufCBinaryData *path, uint8_t (*hashes)[VT_HASH_LEN], size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		path[i].data = hashes[i];
+		path[i].len = VT_HASH_LEN;
+	}
 }
 
 int vt_api_audit_info(vt_api_req *r)
@@ -112,20 +126,14 @@ int vt_api_audit_inclusion(vt_api_req *r)
 	Vanthu__V1__TreeHead *sth = NULL;
 	ProtobufCBinaryData path[VT_MERKLE_MAX_PATH];
 	uint8_t hashes[VT_MERKLE_MAX_PATH][VT_HASH_LEN], leaf[VT_HASH_LEN];
-	uint64_t size = in->size;
+	uint64_t size;
 	size_t count = 0, len = 0;
 	char *raw = NULL;
 	vt_log_tree_src src;
 	whose w;
 	int error;
-	if ((error = whose_open(r, in->origin, &w)) < 0)
+	if ((error = whose_open(r, in->origin, &w)) < 0 || (error = proof_size(r->api, &w, in->size, &size)) < 0)
 		goto out;
-	if (!size && (error = latest_size(r->api, &w, &size)) < 0)
-		goto out;
-	if (size > w.size) {
-		error = vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size, w.size);
-		goto out;
-	}
 	if (in->index >= size) {
 		error = vt_error_set(VT_EINVAL, "entry %" PRIu64 " is not in a tree of %" PRIu64 " entries", in->index, size);
 		goto out;
@@ -135,10 +143,7 @@ int vt_api_audit_inclusion(vt_api_req *r)
 	    (error = vt_log_entry_raw(r->api->node->store, w.origin, in->index, &raw, &len)) < 0)
 		goto out;
 	vt_merkle_leaf_hash(leaf, raw, len);
-	for (size_t i = 0; i < count; i++) {
-		path[i].data = hashes[i];
-		path[i].len = VT_HASH_LEN;
-	}
+	path_of(path, hashes, count);
 	proof.index = in->index;
 	proof.size = size;
 	proof.path = path;
@@ -171,24 +176,17 @@ int vt_api_audit_consistency(vt_api_req *r)
 	Vanthu__V1__ConsistencyProof out = VANTHU__V1__CONSISTENCY_PROOF__INIT;
 	ProtobufCBinaryData path[VT_MERKLE_MAX_PATH];
 	uint8_t hashes[VT_MERKLE_MAX_PATH][VT_HASH_LEN];
-	uint64_t size = in->new_size;
+	uint64_t size;
 	size_t count = 0;
 	vt_log_tree_src src;
 	whose w;
 	int error;
-	if ((error = whose_open(r, in->origin, &w)) < 0 || (!size && (error = latest_size(r->api, &w, &size)) < 0))
+	if ((error = whose_open(r, in->origin, &w)) < 0 || (error = proof_size(r->api, &w, in->new_size, &size)) < 0)
 		goto out;
-	if (size > w.size) {
-		error = vt_error_set(VT_EINVAL, "size %" PRIu64 " is beyond the log (%" PRIu64 " entries)", size, w.size);
-		goto out;
-	}
 	vt_log_tree_src_init(&src, r->api->node->store, w.origin);
 	if ((error = vt_merkle_consistency_proof(hashes, &count, &src.src, in->old_size, size)) < 0)
 		goto out;
-	for (size_t i = 0; i < count; i++) {
-		path[i].data = hashes[i];
-		path[i].len = VT_HASH_LEN;
-	}
+	path_of(path, hashes, count);
 	out.old_size = in->old_size;
 	out.new_size = size;
 	out.path = path;

@@ -78,7 +78,7 @@ check inclusion 0 "$V" proof inclusion --seq 4 --json
 leaf=$(sed -n 's/.*"leaf":"\([0-9a-f]*\)".*/\1/p' <<<"$out")
 path=$(sed -n 's/.*"path":\[\(.*\)\]}/\1/p' <<<"$out" | tr -d '"')
 check proof-verify 0 env -u VANTHU_DATA_DIR "$V" proof verify --index 4 --size "$size" --leaf "$leaf" --root "$root" --path "$path"
-bad=$(sed 's/^./f/;s/^ff/00/' <<<"$path")
+bad=$(sed 's/^0/x/;s/^[1-9a-f]/0/;s/^x/1/' <<<"$path") # the first hex digit, always changed
 check proof-tampered 6 env -u VANTHU_DATA_DIR "$V" proof verify --index 4 --size "$size" --leaf "$leaf" --root "$root" --path "$bad"
 check proof-wrong-index 6 env -u VANTHU_DATA_DIR "$V" proof verify --index 5 --size "$size" --leaf "$leaf" --root "$root" --path "$path"
 check consistency 0 "$V" proof consistency --old 3 --json
