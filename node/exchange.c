@@ -21,7 +21,7 @@ const char *vt_exchange_status_name(const char *code)
 	return "";
 }
 
-void vt_exchange_outbox_prefix(vt_key *k, const char *origin, const char *to)
+static void outbox_prefix(vt_key *k, const char *origin, const char *to)
 {
 	vt_key_init(k, origin);
 	vt_key_u8(k, VT_IDX_OUTBOX);
@@ -34,7 +34,7 @@ int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, u
 	vt_iter *it = NULL;
 	vt_key k, seek;
 	int error;
-	vt_exchange_outbox_prefix(&k, from, to);
+	outbox_prefix(&k, from, to);
 	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, store, VT_CF_INDEX, k.buf, k.len)) < 0)
 		return error;
 	seek = k;
@@ -65,7 +65,7 @@ int vt_exchange_send(vt_apply_ctx *ctx, uint64_t seq, const char *to, const Vant
 		return vt_error_set(VT_EINVAL, "'%s' is not a node id", to);
 	if (strcmp(to, ctx->origin) == 0)
 		return vt_error_set(VT_EINVAL, "a node does not send documents to itself through the hub (%s)", to);
-	vt_exchange_outbox_prefix(&k, ctx->origin, to);
+	outbox_prefix(&k, ctx->origin, to);
 	vt_key_u64(&k, seq);
 	return vt_apply_put(ctx, VT_CF_INDEX, &k, &m->base);
 }

@@ -40,9 +40,6 @@ int vt_exchange_apply_received(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
 /* The last from_seq origin recorded from `from` (0 and VT_ENOTFOUND: none). */
 int vt_exchange_cursor(vt_store *store, const char *origin, const char *from, uint64_t *last);
 
-/* Key prefix of origin's outbox for `to`. */
-void vt_exchange_outbox_prefix(vt_key *k, const char *origin, const char *to);
-
 /* Calls fn with each message in from's outbox for `to` written by an entry
  * after `after`, in order, until fn returns non-zero (which is returned). */
 typedef int (*vt_exchange_msg_fn)(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m);

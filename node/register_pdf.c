@@ -154,78 +154,69 @@ static void text_centred(vt_regpdf *r, int bold, double pt, double y, const char
 	text_at(r, bold, pt, (PAGE_W - width_of(r, bold, pt, utf8)) / 2, y, utf8);
 }
 
-/* Breaks utf8 into lines no wider than width (words, else characters). */
+/* Breaks utf8 into lines no wider than width: words, a word wider than the
+ * cell by characters, '\n' ends a line. Returns the lines made (malloc'd). */
 static size_t wrap(vt_regpdf *r, int bold, double pt, const char *utf8, double width, char **lines, size_t max)
 {
-	size_t n = 0, len = strlen(utf8);
-	char *line = malloc(len + 1);
-	size_t ll = 0;
+	size_t n = 0, len = strlen(utf8), ll = 0;
+	char *line = malloc(len + 2), *next = malloc(len + 2); /* the line, and the line with one more word */
 	const char *p = utf8, *end = utf8 + len;
-	if (!line)
-		return 0;
-	line[0] = 0;
-	while (p < end && n < max) {
-		const char *w = p, *we;
-		char *try;
-		size_t wl;
-		while (w < end && *w == ' ')
-			w++;
-		if (w == end)
-			break;
-		for (we = w; we < end && *we != ' ' && *we != '\n'; we++)
-			;
-		wl = (size_t)(we - w);
-		if (!(try = malloc(ll + wl + 2)))
-			break;
-		memcpy(try, line, ll);
-		if (ll)
-			try[ll] = ' ';
-		memcpy(try + ll + (ll ? 1 : 0), w, wl);
-		try[ll + (ll ? 1 : 0) + wl] = 0;
-		if (width_of(r, bold, pt, try) <= width) {
-			strcpy(line, try);
-			ll = strlen(line);
-			p = we;
-		} else if (ll) {
-			lines[n++] = strdup(line); /* the word starts the next line */
-			line[0] = 0;
-			ll = 0;
-			p = w;
-		} else {
-			/* one word wider than the cell: as many characters as fit */
-			const uint8_t *c = (const uint8_t *)w;
-			size_t take = 0;
-			while (c + take < (const uint8_t *)we) {
-				ucs4_t uc;
-				int k = u8_mbtouc(&uc, c + take, (size_t)((const uint8_t *)we - c - take));
-				char piece[512];
-				size_t nt = take + (size_t)(k > 0 ? k : 1);
-				if (nt >= sizeof(piece))
-					break;
-				memcpy(piece, w, nt);
-				piece[nt] = 0;
-				if (take && width_of(r, bold, pt, piece) > width)
-					break;
-				take = nt;
-			}
-			memcpy(line, w, take);
-			line[take] = 0;
-			lines[n++] = strdup(line);
-			line[0] = 0;
-			ll = 0;
-			p = w + take;
-		}
-		free(try);
-		if (p < end && *p == '\n' && ll) {
-			lines[n++] = strdup(line);
-			line[0] = 0;
-			ll = 0;
+	while (line && next && n < max) {
+		const char *we;
+		size_t wl, take = 0;
+		while (p < end && *p == ' ')
 			p++;
+		if (p == end || *p == '\n') {
+			if (ll)
+				lines[n++] = strndup(line, ll);
+			ll = 0;
+			if (p == end)
+				break;
+			p++;
+			continue;
 		}
+		for (we = p; we < end && *we != ' ' && *we != '\n'; we++)
+			;
+		wl = (size_t)(we - p);
+		memcpy(next, line, ll);
+		next[ll] = ' ';
+		memcpy(next + ll + (ll ? 1 : 0), p, wl);
+		next[ll + (ll ? 1 : 0) + wl] = 0;
+		if (width_of(r, bold, pt, next) <= width) {
+			char *t = line;
+			line = next, next = t;
+			ll += (ll ? 1 : 0) + wl;
+			p = we;
+			continue;
+		}
+		if (ll) { /* the word starts the next line */
+			lines[n++] = strndup(line, ll);
+			ll = 0;
+			continue;
+		}
+		/* one word wider than the cell: as many characters as fit (one at least) */
+		while (p + take < we) {
+			ucs4_t uc;
+			int k = u8_mbtouc(&uc, (const uint8_t *)p + take, (size_t)(we - p - take));
+			size_t nt = take + (size_t)(k > 0 ? k : 1);
+			memcpy(next, p, nt);
+			next[nt] = 0;
+			if (take && width_of(r, bold, pt, next) > width)
+				break;
+			take = nt;
+		}
+		lines[n++] = strndup(p, take);
+		p += take;
 	}
-	if (ll && n < max)
-		lines[n++] = strdup(line);
 	free(line);
+	free(next);
+	/* an allocation failure ends the cell early: never a NULL line */
+	for (size_t i = 0; i < n; i++)
+		if (!lines[i]) {
+			for (size_t j = i + 1; j < n; j++)
+				free(lines[j]);
+			n = i;
+		}
 	return n;
 }
 
