@@ -1,8 +1,10 @@
 /* Node data directories: layout, initialisation, opening. */
 #include "node.h"
-#include "apply.h"
-#include "error.h"
-#include "keys.h"
+#include "store/keyspace.h"
+#include "events.h"
+#include "store/error.h"
+#include "store/file.h"
+#include "store/keys.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -82,20 +84,6 @@ static int append_book(vt_log *log, const char *id, const char *name, Vanthu__V1
 	return vt_log_append(log, "node", &ev, NULL);
 }
 
-int vt_node_id_ok(const char *id)
-{
-	size_t n = strlen(id);
-	if (n == 0 || n > VT_NODE_ID_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
-		    c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
 int vt_node_init(const char *datadir, const vt_node_init_opts *o)
 {
 	char path[4096];
@@ -130,6 +118,7 @@ int vt_node_init(const char *datadir, const vt_node_init_opts *o)
 		goto out;
 
 	cfg.origin = o->node_id;
+	cfg.apply = vt_events_apply;
 	cfg.sign_key = sk;
 	cfg.sth_every = 1; /* a kept head for each of the first entries */
 	if ((error = vt_log_open(&log, store, &cfg)) < 0)
@@ -192,6 +181,7 @@ int vt_node_open(vt_node **out, const char *datadir, const vt_node_open_opts *op
 		goto out;
 	}
 	cfg.origin = n->node_id;
+	cfg.apply = vt_events_apply;
 	cfg.sign_key = n->sk;
 	if (opts) {
 		cfg.clock = opts->clock;

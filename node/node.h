@@ -3,10 +3,10 @@
 #ifndef VT_NODE_H
 #define VT_NODE_H
 
-#include "log.h"
-#include "store.h"
+#include "store/log.h"
+#include "store/keyspace.h"
+#include "store/store.h"
 
-#define VT_NODE_ID_MAX 64
 
 typedef struct vt_node_init_opts {
 	const char *node_id;       /* e.g. the agency code "000.00.00.H54" */
@@ -32,10 +32,6 @@ typedef struct vt_node_open_opts {
 	unsigned max_group;
 	unsigned sth_every;  /* see vt_log_config; 0: default */
 } vt_node_open_opts;
-
-/* 1 if id can name a node: 1-VT_NODE_ID_MAX letters, digits, '.', '-', '_'
- * (ASCII, so that it can be a certificate's CN and a key prefix). */
-int vt_node_id_ok(const char *id);
 
 /* Creates datadir (db/, keys/node.ed25519), appends NodeInitialized and the
  * default register books (den: incoming, di: outgoing). VT_EEXISTS if the

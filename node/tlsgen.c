@@ -1,7 +1,8 @@
 /* Development CA and certificates with OpenSSL 3 (EC P-256, SHA-256). */
 #include "tlsgen.h"
-#include "error.h"
-#include "keys.h"
+#include "store/error.h"
+#include "store/file.h"
+#include "store/keys.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>

@@ -1,11 +1,13 @@
 /* Log verification: hash pass (leaves, stored nodes, tree heads) and
  * rebuild pass (replay, then compare derived state byte for byte). */
+#include "events.h"
 #include "verify.h"
-#include "error.h"
-#include "log.h"
-#include "merkle.h"
+#include "store/keyspace.h"
+#include "store/error.h"
+#include "store/log.h"
+#include "store/merkle.h"
 #include "node.h"
-#include "sth.h"
+#include "store/sth.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -431,6 +433,7 @@ int vt_log_rebuild(vt_store *src, vt_store *dst, const char *origin, uint64_t *e
 	uint64_t n = 0;
 	int error;
 	cfg.origin = origin;
+	cfg.apply = vt_events_apply;
 	cfg.no_sync = 1;
 	cfg.blob_store = src;
 	if ((error = vt_log_open(&log, dst, &cfg)) < 0)

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "hash.h"
-#include "store.h"
+#include "store/hash.h"
+#include "store/store.h"
 
 typedef struct vt_verify_opts {
 	int rebuild;              /* also replay into a scratch store and compare */

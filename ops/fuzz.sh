@@ -8,10 +8,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${VT_FUZZ_OUT:-$ROOT/build-fuzz}
 mkdir -p "$OUT/corpus" "$OUT/seeds"
 clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$ROOT/node" $(pkg-config --cflags harfbuzz-subset) "$ROOT/tests/fuzz/fuzz_pdf.c" "$ROOT/node/pdf.c" "$ROOT/node/pdf_write.c" "$ROOT/node/pdf_text.c" "$ROOT/node/error.c" \
+	-I"$ROOT/node" $(pkg-config --cflags harfbuzz-subset) "$ROOT/tests/fuzz/fuzz_pdf.c" "$ROOT/node/sign/pdf.c" "$ROOT/node/sign/pdf_write.c" "$ROOT/node/sign/pdf_text.c" "$ROOT/node/store/error.c" \
 	-lz -lunistring $(pkg-config --libs harfbuzz-subset) -o "$OUT/fuzz_pdf"
 if [ ! -f "$OUT/seeds/plain.pdf" ]; then
-	python3 "$ROOT/tests/pades/mkfixtures.py" "$OUT/fixtures" >/dev/null
+	python3 "$ROOT/tests/sign/mkfixtures.py" "$OUT/fixtures" >/dev/null
 	cp "$OUT/fixtures/plain.pdf" "$OUT/seeds/"
 	if command -v qpdf >/dev/null; then
 		qpdf --object-streams=generate "$OUT/fixtures/plain.pdf" "$OUT/seeds/objstm.pdf" || true

@@ -5,13 +5,15 @@
  * (the hub asks for those it lacks); each is acknowledged with the hub's
  * co-signature of the unit's head only once durable. A divergent history
  * is refused and recorded as an alarm (UnitRefused) in the hub's own log. */
-#include "repl.h"
-#include "error.h"
-#include "relay.h"
-#include "hub.h"
-#include "log.h"
-#include "replica.h"
-#include "sth.h"
+#include "replication/repl.h"
+#include "store/keyspace.h"
+#include "events.h"
+#include "store/error.h"
+#include "replication/relay.h"
+#include "accounts/enrolment.h"
+#include "store/log.h"
+#include "replication/replica.h"
+#include "store/sth.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -209,8 +211,9 @@ typedef struct session {
 	vt_relay_sent sent;
 } session;
 
-static int send_down(session *s, const Vanthu__V1__ReplDown *m)
+static int send_down(void *payload, const Vanthu__V1__ReplDown *m)
 {
+	session *s = payload;
 	uint8_t stack[4096], *buf = stack;
 	size_t n = vanthu__v1__repl_down__get_packed_size(m);
 	int error;
@@ -298,7 +301,7 @@ static int batch_arrived(session *s, Vanthu__V1__ReplUp *m)
 	for (size_t i = 0; i < b->n_entries && !c.error; i++)
 		/* an entry that does not decode: the replica names it */
 		if ((q.entries[i] = vanthu__v1__log_entry__unpack(NULL, b->entries[i].len, b->entries[i].data)))
-			vt_entry_blobs(q.entries[i], need_blob, &c);
+			vt_event_blobs(q.entries[i], need_blob, &c);
 	q.need = s->asked_total;
 	s->q[s->qn++] = q; /* owned by the queue from here */
 	if (c.error)
@@ -662,7 +665,7 @@ static void *deliverer_main(void *arg)
 		}
 		pthread_mutex_unlock(&h->mu);
 		error = vt_relay_deliver(h->node->store, h->node->node_id, s->id, &s->sent,
-			(vt_relay_send_fn)send_down, s, &s->slot->delivered);
+			send_down, s, &s->slot->delivered);
 		if (error == 0)
 			error = directory_send(s, &dir, &dir_len);
 		if (error < 0)
@@ -874,7 +877,7 @@ static int fetch_handler(vt_rpc_call *call, void *ctx)
 			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s does not decode", seq, req->node_id);
 			goto out;
 		}
-		vt_entry_blobs(e, fetch_blob, &fc);
+		vt_event_blobs(e, fetch_blob, &fc);
 		vanthu__v1__log_entry__free_unpacked(e, NULL);
 		if ((error = fc.error) < 0)
 			goto out;

@@ -8,12 +8,14 @@
  *
  * Lock order: the link's mutex is never held while calling into the log
  * (the log calls link_committed under its own lock). */
-#include "repl.h"
-#include "error.h"
-#include "log.h"
-#include "merkle.h"
-#include "replica.h"
-#include "sth.h"
+#include "replication/repl.h"
+#include "events.h"
+#include "store/keyspace.h"
+#include "store/error.h"
+#include "store/log.h"
+#include "store/merkle.h"
+#include "replication/replica.h"
+#include "store/sth.h"
 
 #include <inttypes.h>
 #include <pthread.h>

@@ -1,8 +1,8 @@
 /* How a unit reaches its hub: one gRPC client over mutual TLS, and the
  * hub's pinned key, for the link and for restore alike. */
-#include "repl.h"
-#include "error.h"
-#include "hash.h"
+#include "replication/repl.h"
+#include "store/error.h"
+#include "store/hash.h"
 
 #include <string.h>
 

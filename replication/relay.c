@@ -4,11 +4,12 @@
  * ExchangeReceived event, whose apply advances its cursor for the sender;
  * the hub reads that cursor from the receiver's replica, so a message is
  * delivered until the receiver has it, and recorded there once. */
-#include "relay.h"
-#include "error.h"
-#include "exchange.h"
-#include "hub.h"
-#include "repl.h"
+#include "events.h"
+#include "replication/relay.h"
+#include "store/error.h"
+#include "docs/exchange.h"
+#include "accounts/enrolment.h"
+#include "replication/repl.h"
 
 #include <inttypes.h>
 #include <stdio.h>

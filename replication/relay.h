@@ -4,7 +4,7 @@
 #define VT_RELAY_H
 
 #include "node.h"
-#include "replica.h"
+#include "replication/replica.h"
 #include "vanthu.pb-c.h"
 
 typedef int (*vt_relay_send_fn)(void *ctx, const Vanthu__V1__ReplDown *m);

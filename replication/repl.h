@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "node.h"
-#include "rpc.h"
+#include "rpc/rpc.h"
 #include "vanthu.pb-c.h"
 
 #define VT_REPL_STREAM "/vanthu.v1.Replication/Stream"
@@ -19,13 +19,6 @@
 #define VT_REPL_PING_MS 5000          /* a unit pings an idle stream this often */
 #define VT_REPL_DEAD_MS 30000         /* silence after which a stream is dead */
 #define VT_REPL_AUDIT 16              /* entries the hub spot-checks at each handshake */
-#define VT_META_COSIGNED 'C'          /* unit meta: own origin | 'C' -> CoSignedHead */
-#define VT_META_HUBKEY 'K'            /* unit meta: own origin | 'K' -> hub id \0 key (pinned) */
-#define VT_META_DIRECTORY 'D'         /* unit meta: own origin | 'D' -> NodeDirectory from the hub */
-
-/* ---- blobs an entry refers to (BlobAdded, attachments) */
-typedef void (*vt_blob_ref_fn)(void *ctx, const uint8_t sha256[32], uint64_t size);
-void vt_entry_blobs(const Vanthu__V1__LogEntry *e, vt_blob_ref_fn fn, void *ctx);
 
 /* ---- blobs on the wire, in ReplBlob chunks */
 #define VT_REPL_MAX_BLOB (1ull << 30) /* largest blob a node takes from a peer */

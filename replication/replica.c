@@ -1,17 +1,18 @@
 /* A hub's verified replica of a unit's log: every leaf recomputed, the
  * unit's tree rebuilt in the hub's keyspace for it, each head's signature
  * and root checked before anything is applied; rewrites refused. */
-#include "replica.h"
-#include "error.h"
-#include "merkle.h"
-#include "sth.h"
+#include "events.h"
+#include "replication/replica.h"
+#include "store/keyspace.h"
+#include "store/error.h"
+#include "store/merkle.h"
+#include "store/sth.h"
 
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define META_VERIFIED 'V' /* meta: origin | 'V' -> CoSignedHead (latest verified) */
 
 struct vt_replica {
 	vt_store *store;
@@ -51,6 +52,7 @@ int vt_replica_open(vt_replica **out, vt_store *store, const char *origin, const
 		r->have_enrolled = 1;
 	}
 	cfg.origin = r->origin; /* no sign key: the unit signs its own heads */
+	cfg.apply = vt_events_apply;
 	if ((error = vt_log_open(&r->log, store, &cfg)) < 0)
 		goto out;
 	if (vt_log_size(r->log) > 0) {
@@ -86,7 +88,7 @@ int vt_replica_head_get(vt_store *store, const char *origin, Vanthu__V1__CoSigne
 	vt_key k;
 	int error;
 	vt_key_init(&k, origin);
-	vt_key_u8(&k, META_VERIFIED);
+	vt_key_u8(&k, VT_META_VERIFIED);
 	error = vt_msg_get(store, VT_CF_META, &k, &vanthu__v1__co_signed_head__descriptor, (ProtobufCMessage **)out);
 	return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no verified head for %s yet", origin) : error;
 }
@@ -256,7 +258,7 @@ int vt_replica_push_ex(vt_replica *r, uint64_t from, const uint8_t *const *raw, 
 		ch.head = (Vanthu__V1__TreeHead *)head;
 		ch.cosig = cosig;
 		vt_key_init(&k, r->origin);
-		vt_key_u8(&k, META_VERIFIED);
+		vt_key_u8(&k, VT_META_VERIFIED);
 		error = vt_msg_put(r->store, VT_CF_META, &k, &ch.base, 1);
 	}
 out:

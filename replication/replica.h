@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
-#include "store.h"
+#include "store/log.h"
+#include "store/store.h"
 #include "vanthu.pb-c.h"
 
 typedef struct vt_replica vt_replica;

@@ -4,12 +4,14 @@
  * last co-signed head: the hub's co-signature with the pinned hub key, the
  * unit's own signature, and the root of the rebuilt tree at that size. */
 #define _XOPEN_SOURCE 700
-#include "repl.h"
-#include "error.h"
-#include "keys.h"
-#include "log.h"
-#include "replica.h"
-#include "sth.h"
+#include "events.h"
+#include "replication/repl.h"
+#include "store/keyspace.h"
+#include "store/error.h"
+#include "store/keys.h"
+#include "store/log.h"
+#include "replication/replica.h"
+#include "store/sth.h"
 
 #include <ftw.h>
 #include <inttypes.h>
@@ -142,6 +144,7 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 			if ((error = vt_node_restore_begin(datadir, sk, &store)) < 0)
 				goto out;
 			lc.origin = o->node_id;
+			lc.apply = vt_events_apply;
 			lc.sign_key = sk;
 			if ((error = vt_log_open(&log, store, &lc)) < 0)
 				goto out;

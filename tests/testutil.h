@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "error.h"
-#include "log.h"
+#include "store/error.h"
+#include "store/log.h"
 #include "node.h"
 
 #define VT_TEST_NODE_ID "000.00.31.H54"

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "store/error.h"
 #include "vanthu.pb-c.h"
 
 /* ---- time */
@@ -401,7 +401,7 @@ static inline void bench_subdir(char *out, size_t cap, const char *dir, const ch
 		bench_die("%s already exists; give an empty --dir", out);
 }
 
-#include "log.h"
+#include "store/log.h"
 
 /* Entries and group commits of a log since the last call. */
 typedef struct bench_log_mark {

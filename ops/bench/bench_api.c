@@ -16,15 +16,15 @@
 
 #include <grpc/grpc.h>
 
-#include "account.h"
+#include "accounts/account.h"
 #include "bench.h"
 #include "bench_grpc.h"
-#include "doc.h"
-#include "hash.h"
-#include "log.h"
+#include "docs/doc.h"
+#include "store/hash.h"
+#include "store/log.h"
 #include "node.h"
-#include "rpc.h"
-#include "service.h"
+#include "rpc/rpc.h"
+#include "svc/service.h"
 #include "tlsgen.h"
 
 #define CLERK "vanthu01"                  /* the văn thư who receives and registers */

@@ -4,10 +4,10 @@
 
 #include <pthread.h>
 
-#include "account.h"
+#include "accounts/account.h"
 #include "bench.h"
-#include "rpc.h"
-#include "service.h"
+#include "rpc/rpc.h"
+#include "svc/service.h"
 
 static inline void bench_thread_name(const char *name)
 {

@@ -12,10 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "events.h"
 #include "bench.h"
-#include "log.h"
+#include "store/log.h"
 #include "node.h"
-#include "sth.h"
+#include "store/sth.h"
 
 typedef struct opts {
 	const char *dir;   /* NULL: a mkdtemp under /tmp */

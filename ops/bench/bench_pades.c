@@ -2,8 +2,8 @@
  * (goal >= 1,000/s/core), signings/s with a software key and a SoftHSM2 key.
  * usage: bench_pades [seconds per figure = 3] */
 #include "bench.h"
-#include "pades.h"
-#include "sigkey.h"
+#include "sign/pades.h"
+#include "sign/sigkey.h"
 
 #include <sys/wait.h>
 
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	snprintf(script, sizeof(script), "%s", __FILE__);
 	if ((slash = strrchr(script, '/')))
 		*slash = 0;
-	snprintf(cmd, sizeof(cmd), "python3 '%s/../../tests/pades/mkfixtures.py' '%s'", script, dir);
+	snprintf(cmd, sizeof(cmd), "python3 '%s/../../tests/sign/mkfixtures.py' '%s'", script, dir);
 	if (system(cmd) != 0)
 		bench_die("%s failed", cmd);
 

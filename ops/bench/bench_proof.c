@@ -15,11 +15,12 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "hash.h"
-#include "log.h"
-#include "merkle.h"
+#include "store/keyspace.h"
+#include "store/hash.h"
+#include "store/log.h"
+#include "store/merkle.h"
 #include "node.h"
-#include "sth.h"
+#include "store/sth.h"
 #include "verify.h"
 
 typedef struct opts {

@@ -20,13 +20,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "bench.h"
-#include "hub.h"
-#include "log.h"
+#include "accounts/enrolment.h"
+#include "store/log.h"
 #include "node.h"
-#include "repl.h"
-#include "replica.h"
-#include "rpc.h"
+#include "replication/repl.h"
+#include "replication/replica.h"
+#include "rpc/rpc.h"
 #include "tlsgen.h"
 
 #define UNIT_ID "000.00.01.U01"

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "bench.h"
-#include "rpc.h"
+#include "rpc/rpc.h"
 #include "tlsgen.h"
 
 typedef struct opts {

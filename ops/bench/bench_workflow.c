@@ -18,16 +18,16 @@
 
 #include <grpc/grpc.h>
 
-#include "account.h"
+#include "accounts/account.h"
 #include "bench.h"
 #include "bench_grpc.h"
-#include "doc.h"
-#include "log.h"
+#include "docs/doc.h"
+#include "store/log.h"
 #include "node.h"
-#include "rpc.h"
-#include "service.h"
+#include "rpc/rpc.h"
+#include "svc/service.h"
 #include "verify.h"
-#include "workflow.h"
+#include "docs/workflow.h"
 
 /* The people of one workflow (tests/e2e/workflow.sh uses the same names). */
 #define CLERK "van.thu"           /* văn thư: receives, registers, submits */

@@ -11,7 +11,7 @@ trap '[ -n "$DPID" ] && kill $DPID 2>/dev/null; rm -rf "$T"' EXIT
 V="$BIN/vanthu"
 . "$HERE/lib.sh"
 
-python3 "$HERE/../pades/mkfixtures.py" "$T" >/dev/null
+python3 "$HERE/../sign/mkfixtures.py" "$T" >/dev/null
 cd "$T"
 printf 'test\n' > p12.pw
 

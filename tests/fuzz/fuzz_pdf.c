@@ -1,6 +1,6 @@
 /* libFuzzer target for the PDF reader and the signature-update writer
  * (node/pdf.c, node/pdf_write.c). Built and run by ops/fuzz.sh. */
-#include "pdf.h"
+#include "sign/pdf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,12 +2,13 @@
  * TLS on loopback: catch-up, streaming, the hub going away and coming back,
  * co-signatures kept by the unit, an unenrolled unit refused. (The faults
  * with real processes are in tests/e2e/replication.sh.) */
+#include "events.h"
 #include "testutil.h"
 
-#include "exchange.h"
-#include "repl.h"
-#include "replica.h"
-#include "sth.h"
+#include "docs/exchange.h"
+#include "replication/repl.h"
+#include "replication/replica.h"
+#include "store/sth.h"
 #include "tlsgen.h"
 
 #include <unistd.h>

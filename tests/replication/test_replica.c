@@ -1,8 +1,9 @@
 /* The hub's verified replica of a unit's log. */
+#include "events.h"
 #include "testutil.h"
 
-#include "replica.h"
-#include "sth.h"
+#include "replication/replica.h"
+#include "store/sth.h"
 #include "verify.h"
 
 #include <sodium.h>

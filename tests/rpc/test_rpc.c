@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "rpc.h"
+#include "rpc/rpc.h"
 
 /* ---- what the handlers saw (tests run one at a time) */
 

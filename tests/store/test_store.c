@@ -2,8 +2,8 @@
  * blobs, key encoding, read-only open beside a read-write handle. */
 #include "testutil.h"
 
-#include "hash.h"
-#include "store.h"
+#include "store/hash.h"
+#include "store/store.h"
 
 typedef struct fixture {
 	char dir[4096];

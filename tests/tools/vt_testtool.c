@@ -11,8 +11,10 @@
  *                                      of its actor's first letter; again: back),
  *                                      nothing else touched
  * The node must not be running. */
-#include "error.h"
-#include "log.h"
+#include "events.h"
+#include "store/error.h"
+#include "store/keyspace.h"
+#include "store/log.h"
 #include "node.h"
 
 #include <inttypes.h>
@@ -146,6 +148,7 @@ static int rebuild(const char *dir, uint64_t keep, uint64_t alter)
 	vt_iter_free(it);
 	it = NULL;
 	lc.origin = src->node_id;
+	lc.apply = vt_events_apply;
 	lc.sign_key = src->sk;
 	lc.sth_every = 1;
 	if ((error = vt_log_open(&log, dst, &lc)) < 0)

@@ -1,0 +1,282 @@
+/* Documents service: create, register, get, list; file upload and download
+ * as streams of chunks, content-addressed. */
+#include "svc/service.h"
+#include "store/keyspace.h"
+#include "docs/doc.h"
+#include "store/error.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (64 * 1024)
+
+static int reply_doc(vt_api_req *r, const vt_apply_result *res)
+{
+	Vanthu__V1__DocumentResponse out = VANTHU__V1__DOCUMENT_RESPONSE__INIT;
+	Vanthu__V1__Document *d = NULL;
+	int error;
+	if ((error = vt_doc_get(r->api->node->store, r->api->node->node_id, res->document_id, &d)) < 0)
+		return error;
+	out.document = d;
+	out.seq = res->seq;
+	out.duplicate_of = (char *)res->duplicate_of;
+	error = vt_api_reply(r, &out.base);
+	vanthu__v1__document__free_unpacked(d, NULL);
+	return error;
+}
+
+int vt_api_doc_create(vt_api_req *r)
+{
+	const Vanthu__V1__CreateDocumentRequest *in = (const void *)r->in;
+	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	vt_apply_result res;
+	int error;
+	if (!in->meta)
+		return vt_error_set(VT_EINVAL, "create: no document metadata");
+	/* Receiving incoming documents is the clerk's (Điều 8); drafting
+	 * outgoing ones is staff's and leaders' (Điều 9). */
+	if (in->meta->direction == VANTHU__V1__DIRECTION__INCOMING &&
+	    (error = vt_api_require(r->caller, VT_ROLE(CLERK), "receive incoming documents")) < 0)
+		return error;
+	/* registering is the clerk's (văn thư) */
+	if (*in->register_book &&
+	    (error = vt_api_require(r->caller, VT_ROLE(CLERK), "register documents (văn thư only)")) < 0)
+		return error;
+	dc.meta = in->meta;
+	dc.register_book = in->register_book;
+	dc.accept_duplicate = in->accept_duplicate;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
+	ev.document_created = &dc;
+	ev.reason = in->reason;
+	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+		return error;
+	return reply_doc(r, &res);
+}
+
+int vt_api_doc_register(vt_api_req *r)
+{
+	const Vanthu__V1__RegisterDocumentRequest *in = (const void *)r->in;
+	Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	vt_apply_result res;
+	int error;
+	dr.document_id = in->document_id;
+	dr.book = in->book;
+	dr.accept_duplicate = in->accept_duplicate;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_REGISTERED;
+	ev.document_registered = &dr;
+	ev.reason = in->reason;
+	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+		return error;
+	return reply_doc(r, &res);
+}
+
+int vt_api_doc_get(vt_api_req *r)
+{
+	const Vanthu__V1__GetDocumentRequest *in = (const void *)r->in;
+	Vanthu__V1__Document *d = NULL;
+	const char *slash = strrchr(in->id, '/'), *origin;
+	char whose[VT_NODE_ID_MAX + 1] = "";
+	int error;
+	/* a document id names its origin: on a hub, a unit's replica */
+	if (slash && (size_t)(slash - in->id) <= VT_NODE_ID_MAX)
+		snprintf(whose, sizeof(whose), "%.*s", (int)(slash - in->id), in->id);
+	if ((error = vt_api_origin(r, whose, &origin)) < 0 ||
+	    (error = vt_doc_get(r->api->node->store, origin, in->id, &d)) < 0)
+		return error;
+	error = vt_api_reply(r, &d->base);
+	vanthu__v1__document__free_unpacked(d, NULL);
+	return error;
+}
+
+int vt_api_doc_list(vt_api_req *r)
+{
+	const Vanthu__V1__ListDocumentsRequest *in = (const void *)r->in;
+	Vanthu__V1__DocumentList out = VANTHU__V1__DOCUMENT_LIST__INIT;
+	Vanthu__V1__Document **docs = NULL;
+	size_t n = 0, limit = in->limit ? in->limit : 100;
+	vt_iter *it = NULL;
+	vt_key k, start;
+	int error;
+	const char *origin;
+	if (limit > 1000)
+		limit = 1000;
+	if ((error = vt_api_origin(r, in->origin, &origin)) < 0)
+		return error;
+	if (!(docs = calloc(limit, sizeof(*docs))))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	vt_key_init(&k, origin);
+	if ((error = vt_iter_new(&it, r->api->node->store, VT_CF_DOC, k.buf, k.len)) < 0)
+		goto out;
+	vt_doc_key(&start, origin, in->after_seq + 1);
+	if (in->after_seq)
+		vt_iter_seek(it, start.buf, start.len);
+	for (; vt_iter_valid(it) && n < limit; vt_iter_next(it)) {
+		size_t vl;
+		const char *v = vt_iter_value(it, &vl);
+		Vanthu__V1__Document *d = vanthu__v1__document__unpack(NULL, vl, (const uint8_t *)v);
+		if (!d) {
+			error = vt_error_set(VT_ECORRUPT, "a document record does not decode");
+			goto out;
+		}
+		if (!vt_api_doc_filter(r, in, d)) {
+			vanthu__v1__document__free_unpacked(d, NULL);
+			continue;
+		}
+		docs[n++] = d;
+	}
+	if ((error = vt_iter_status(it)) < 0)
+		goto out;
+	out.documents = docs;
+	out.n_documents = n;
+	out.next_after_seq = vt_iter_valid(it) && n ? docs[n - 1]->created_seq : 0;
+	error = vt_api_reply(r, &out.base);
+out:
+	for (size_t i = 0; i < n; i++)
+		vanthu__v1__document__free_unpacked(docs[i], NULL);
+	free(docs);
+	vt_iter_free(it);
+	return error;
+}
+
+static int reply_raw(vt_rpc_call *call, const ProtobufCMessage *msg)
+{
+	uint8_t stack[512];
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	if (n > sizeof(stack))
+		return vt_error_set(VT_ERROR, "reply too large");
+	protobuf_c_message_pack(msg, stack);
+	return vt_rpc_call_set_response(call, stack, n);
+}
+
+int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller)
+{
+	Vanthu__V1__BlobAdded ba = VANTHU__V1__BLOB_ADDED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__BlobRef out = VANTHU__V1__BLOB_REF__INIT;
+	uint8_t declared[VT_HASH_LEN], got[VT_HASH_LEN];
+	char media[128] = "", hex[65];
+	uint8_t *buf = NULL;
+	size_t size = 0, have = 0;
+	vt_log_extra x;
+	vt_apply_result res;
+	int error = 0, first = 1, already;
+
+	for (;;) {
+		vt_rpc_buf msg = { 0 };
+		Vanthu__V1__BlobChunk *c;
+		int rc = vt_rpc_call_recv(call, &msg);
+		if (rc < 0) {
+			error = rc; /* cancelled or broken: nothing is stored */
+			goto out;
+		}
+		if (rc == 0)
+			break;
+		c = vanthu__v1__blob_chunk__unpack(NULL, msg.len, msg.data);
+		vt_rpc_buf_dispose(&msg);
+		if (!c) {
+			error = vt_error_set(VT_EINVAL, "upload: a chunk is not a valid BlobChunk");
+			goto out;
+		}
+		if (first) {
+			first = 0;
+			if (c->sha256.len != VT_HASH_LEN || c->size == 0) {
+				vanthu__v1__blob_chunk__free_unpacked(c, NULL);
+				error = vt_error_set(VT_EINVAL, "upload: the first chunk must declare sha256 (32 bytes) and size");
+				goto out;
+			}
+			if (c->size > api->max_blob) {
+				error = vt_error_set(VT_ETOOBIG, "upload: %" PRIu64 " bytes is over the limit of %zu bytes",
+					c->size, api->max_blob);
+				vanthu__v1__blob_chunk__free_unpacked(c, NULL);
+				goto out;
+			}
+			memcpy(declared, c->sha256.data, VT_HASH_LEN);
+			size = c->size;
+			snprintf(media, sizeof(media), "%s", c->media_type);
+			if (!(buf = malloc(size))) {
+				vanthu__v1__blob_chunk__free_unpacked(c, NULL);
+				error = vt_error_set(VT_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		if (have + c->data.len > size) {
+			vanthu__v1__blob_chunk__free_unpacked(c, NULL);
+			error = vt_error_set(VT_EINVAL, "upload: more bytes than the declared %zu", size);
+			goto out;
+		}
+		memcpy(buf + have, c->data.data, c->data.len);
+		have += c->data.len;
+		vanthu__v1__blob_chunk__free_unpacked(c, NULL);
+	}
+	if (first) {
+		error = vt_error_set(VT_EINVAL, "upload: no chunks");
+		goto out;
+	}
+	if (have != size) {
+		error = vt_error_set(VT_EINVAL, "upload: %zu bytes received, %zu declared", have, size);
+		goto out;
+	}
+	vt_sha256(got, buf, size);
+	if (memcmp(got, declared, VT_HASH_LEN) != 0) {
+		vt_hex(hex, got, VT_HASH_LEN);
+		error = vt_error_set(VT_EINVAL, "upload: the bytes hash to %s, not the declared hash; nothing stored", hex);
+		goto out;
+	}
+	/* The blob and its BlobAdded event go into one synced batch. */
+	already = vt_store_blob_has(api->node->store, got);
+	if (already < 0) {
+		error = already;
+		goto out;
+	}
+	x = (vt_log_extra){ VT_CF_BLOB, got, VT_HASH_LEN, buf, size };
+	ba.sha256.data = got;
+	ba.sha256.len = VT_HASH_LEN;
+	ba.size = size;
+	ba.media_type = media;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_BLOB_ADDED;
+	ev.blob_added = &ba;
+	if ((error = vt_log_append_ex(api->node->log, caller->name, &ev, already ? NULL : &x, already ? 0 : 1,
+		     &res)) < 0)
+		goto out;
+	out.sha256.data = got;
+	out.sha256.len = VT_HASH_LEN;
+	out.size = size;
+	out.media_type = media;
+	error = reply_raw(call, &out.base);
+out:
+	free(buf);
+	return error;
+}
+
+int vt_api_doc_download(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
+	const Vanthu__V1__BlobRef *ref)
+{
+	char *data = NULL;
+	size_t len = 0, off = 0;
+	uint8_t stack[CHUNK + 256];
+	int error;
+	(void)caller;
+	if (ref->sha256.len != VT_HASH_LEN)
+		return vt_error_set(VT_EINVAL, "download: sha256 must be 32 bytes");
+	if ((error = vt_store_blob_get(api->node->store, ref->sha256.data, &data, &len)) < 0)
+		return error;
+	do {
+		Vanthu__V1__BlobChunk c = VANTHU__V1__BLOB_CHUNK__INIT;
+		size_t n = len - off > CHUNK ? CHUNK : len - off;
+		if (off == 0) {
+			c.sha256 = ref->sha256;
+			c.size = len;
+		}
+		c.data.data = (uint8_t *)data + off;
+		c.data.len = n;
+		if ((error = vt_rpc_call_send(call, stack, vanthu__v1__blob_chunk__pack(&c, stack))) < 0)
+			break;
+		off += n;
+	} while (off < len);
+	free(data);
+	return error;
+}

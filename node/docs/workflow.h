@@ -1,0 +1,73 @@
+/* The document workflows of the regulation as explicit state machines:
+ * incoming (Điều 8) and outgoing (Điều 9). One table per workflow: state ×
+ * action → next state, with the roles allowed and who among them may act. */
+#ifndef VT_WORKFLOW_H
+#define VT_WORKFLOW_H
+
+#include <stdint.h>
+
+#include "store/record.h"
+#include "vanthu.pb-c.h"
+
+/* Registration (DocumentRegistered) in the tables, beside the DocumentAction
+ * actions of the proto. */
+#define VT_ACTION_REGISTER ((Vanthu__V1__Action)100)
+
+/* Who among the allowed roles may act. */
+enum {
+	VT_WHO_ROLE = 0,    /* anyone with one of the roles */
+	VT_WHO_HOLDER = 1,  /* the document's holder, when one is named */
+	VT_WHO_DRAFTER = 2, /* the outgoing document's drafter */
+	VT_WHO_UNIT = 3,    /* someone of the unit the document is with (lead or appraisal unit) */
+};
+
+typedef struct vt_transition {
+	Vanthu__V1__Direction workflow;
+	Vanthu__V1__WorkflowState from;
+	Vanthu__V1__Action action;
+	Vanthu__V1__WorkflowState to;  /* STATE_NONE: stays where it is */
+	uint32_t roles;                /* bit per Vanthu__V1__Role */
+	int who;
+} vt_transition;
+
+/* The transition for (workflow, state, action), or NULL. */
+const vt_transition *vt_workflow_find(Vanthu__V1__Direction workflow, Vanthu__V1__WorkflowState state,
+	Vanthu__V1__Action action);
+
+/* Every transition (for tests and the CLI's help). */
+const vt_transition *vt_workflow_table(size_t *count);
+
+/* Whether account may do action on doc now: VT_ECONFLICT naming the state
+ * and the actions possible there, VT_EPERM naming who may. */
+int vt_workflow_check(const Vanthu__V1__Document *doc, Vanthu__V1__Action action,
+	const Vanthu__V1__Account *account);
+
+/* The state a new document starts in. */
+Vanthu__V1__WorkflowState vt_workflow_initial(const Vanthu__V1__DocumentMeta *meta);
+
+/* Registration of doc (DocumentRegistered): the state it moves to, or
+ * VT_ECONFLICT. */
+int vt_workflow_registration(const Vanthu__V1__Document *doc, Vanthu__V1__WorkflowState *next);
+
+/* Applies a DocumentAction entry. */
+int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+
+const char *vt_state_name(Vanthu__V1__WorkflowState s);
+const char *vt_action_name(Vanthu__V1__Action a);
+int vt_action_parse(const char *name, Vanthu__V1__Action *out);
+
+/* Applies a DocumentVerified entry: the document's signature marks and
+ * legal status take what the verification found. */
+int vt_workflow_apply_verified(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+
+/* "legally valid" when the latest PAdES verification of the document's file
+ * said so, or its agency and signer signatures are both checked valid
+ * (Điều 3, 6); otherwise "reference only". */
+int vt_workflow_legally_valid(const Vanthu__V1__Document *doc);
+
+/* Dossiers (hồ sơ công việc), in the index column family. */
+int vt_dossier_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Dossier **out);
+typedef int (*vt_dossier_fn)(void *ctx, const Vanthu__V1__Dossier *d);
+int vt_dossier_list(vt_store *store, const char *origin, vt_dossier_fn fn, void *ctx);
+
+#endif
