@@ -1,5 +1,6 @@
 /* Node data directories: layout, initialisation, opening. */
 #include "node.h"
+#include "docs/commands.h"
 #include "store/keyspace.h"
 #include "events.h"
 #include "store/error.h"
@@ -71,17 +72,11 @@ static int append_book(vt_log *log, const char *id, const char *name, Vanthu__V1
 	const char *symbol)
 {
 	Vanthu__V1__RegisterBook book = VANTHU__V1__REGISTER_BOOK__INIT;
-	Vanthu__V1__BookDefined bd = VANTHU__V1__BOOK_DEFINED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	book.id = (char *)id;
 	book.name = (char *)name;
 	book.direction = dir;
 	book.agency_symbol = (char *)symbol;
-	bd.book = &book;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_BOOK_DEFINED;
-	ev.book_defined = &bd;
-	ev.reason = "default register book";
-	return vt_log_append(log, "node", &ev, NULL);
+	return vt_cmd_book_define(log, "node", &book, "default register book", NULL);
 }
 
 int vt_node_init(const char *datadir, const vt_node_init_opts *o)

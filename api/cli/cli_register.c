@@ -1,5 +1,6 @@
 /* vanthu register list, book list|define, doc add|show (offline). */
 #include "cli/cli.h"
+#include "docs/commands.h"
 #include "docs/date.h"
 #include "store/keyspace.h"
 #include "store/file.h"
@@ -383,8 +384,7 @@ static const char *actor_of(cli_args *a)
 static int book_define(cli_args *a)
 {
 	Vanthu__V1__RegisterBook book = VANTHU__V1__REGISTER_BOOK__INIT;
-	Vanthu__V1__BookDefined bd = VANTHU__V1__BOOK_DEFINED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	const char *reason = cli_opt(a, "reason") ? cli_opt(a, "reason") : "";
 	vt_node *node = NULL;
 	vt_apply_result r;
 	char **types = NULL;
@@ -401,15 +401,11 @@ static int book_define(cli_args *a)
 	if ((error = parse_direction(cli_opt(a, "direction"), &book.direction)) < 0 ||
 	    (error = cli_split_list(cli_opt(a, "types"), &types, &ntypes)) < 0)
 		goto out;
-	ev.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
 	if ((error = cli_check_unused(a)) < 0 || (error = cli_open_rw(&node, a)) < 0)
 		goto out;
 	book.doc_types = types;
 	book.n_doc_types = ntypes;
-	bd.book = &book;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_BOOK_DEFINED;
-	ev.book_defined = &bd;
-	if ((error = vt_log_append(node->log, actor, &ev, &r)) < 0)
+	if ((error = vt_cmd_book_define(node->log, actor, &book, reason, &r)) < 0)
 		goto out;
 	if (a->json)
 		printf("{\"id\":\"%s\",\"seq\":%" PRIu64 "}\n", book.id, r.seq);
@@ -485,8 +481,6 @@ static int doc_add(cli_args *a)
 	cli_meta cm;
 	Vanthu__V1__DocumentMeta *m = &cm.meta;
 	Vanthu__V1__Attachment att = VANTHU__V1__ATTACHMENT__INIT, *atts[1] = { &att };
-	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	vt_node *node = NULL;
 	vt_apply_result r;
 	int accept = cli_flag(a, "accept-duplicate");
@@ -496,7 +490,7 @@ static int doc_add(cli_args *a)
 	size_t len = 0;
 	int error;
 
-	ev.reason = (char *)(cli_opt(a, "reason") ? cli_opt(a, "reason") : "");
+	const char *reason = cli_opt(a, "reason") ? cli_opt(a, "reason") : "";
 	if ((error = cli_meta_parse(&cm, a)) < 0 || (error = cli_check_unused(a)) < 0)
 		goto out;
 	if (file && (error = vt_file_read(file, (size_t)1 << 30, &data, &len)) < 0)
@@ -504,19 +498,15 @@ static int doc_add(cli_args *a)
 	if ((error = cli_open_rw(&node, a)) < 0)
 		goto out;
 	if (file) {
-		if ((error = vt_store_blob_put(node->store, data, len, hash)) < 0)
-			goto out;
+		/* the file first, with its BlobAdded event, as through the API */
 		cli_attachment(&att, file, hash, data, len);
+		if ((error = vt_cmd_blob_add(node->log, actor, data, len, att.media_type, NULL, hash, &r)) < 0)
+			goto out;
 		m->attachments = atts;
 		m->n_attachments = 1;
 	}
-	dc.meta = m;
 	/* with --register: received and registered in one atomic step */
-	dc.register_book = (char *)(book ? book : "");
-	dc.accept_duplicate = accept;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
-	ev.document_created = &dc;
-	if ((error = vt_log_append(node->log, actor, &ev, &r)) < 0)
+	if ((error = vt_cmd_doc_create(node->log, actor, m, book, accept, reason, &r)) < 0)
 		goto out;
 	cli_print_created(a, r.document_id, r.seq, book, r.year, r.number,
 		r.number_symbol[0] ? r.number_symbol : m->number_symbol, r.duplicate_of);

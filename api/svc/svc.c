@@ -2,6 +2,7 @@
  * goes through, and the Auth, Admin and Registers handlers. */
 #include "events.h"
 #include "svc/service.h"
+#include "docs/commands.h"
 #include "store/error.h"
 #include "docs/register.h"
 
@@ -130,7 +131,6 @@ static int admin_create_account(vt_api_req *r)
 static int admin_update_account(vt_api_req *r)
 {
 	const Vanthu__V1__UpdateAccountRequest *in = (const void *)r->in;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	Vanthu__V1__Account *acc = NULL;
 	vt_apply_result res;
 	int error;
@@ -138,10 +138,7 @@ static int admin_update_account(vt_api_req *r)
 		return vt_error_set(VT_EINVAL, "update account: no update given");
 	if (strcmp(in->update->name, r->caller->name) == 0 && in->update->set_disabled && in->update->disabled)
 		return vt_error_set(VT_EINVAL, "an administrator cannot disable their own account");
-	ev.kind_case = VANTHU__V1__EVENT__KIND_ACCOUNT_UPDATED;
-	ev.account_updated = in->update;
-	ev.reason = in->reason;
-	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+	if ((error = vt_account_update(r->api->node->log, r->caller->name, in->update, in->reason, &res)) < 0)
 		return error;
 	if ((error = vt_account_get(r->api->node->store, r->api->node->node_id, in->update->name, &acc)) < 0)
 		return error;
@@ -215,17 +212,9 @@ static int admin_list_accounts(vt_api_req *r)
 static int admin_define_unit(vt_api_req *r)
 {
 	const Vanthu__V1__DefineUnitRequest *in = (const void *)r->in;
-	Vanthu__V1__UnitDefined ud = VANTHU__V1__UNIT_DEFINED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	vt_apply_result res;
 	int error;
-	if (!in->unit)
-		return vt_error_set(VT_EINVAL, "define unit: no unit given");
-	ud.unit = in->unit;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_DEFINED;
-	ev.unit_defined = &ud;
-	ev.reason = in->reason;
-	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+	if ((error = vt_unit_define(r->api->node->log, r->caller->name, in->unit, in->reason, &res)) < 0)
 		return error;
 	return vt_api_reply_change(r, &res);
 }
@@ -247,17 +236,9 @@ static int admin_list_units(vt_api_req *r)
 static int admin_define_book(vt_api_req *r)
 {
 	const Vanthu__V1__DefineBookRequest *in = (const void *)r->in;
-	Vanthu__V1__BookDefined bd = VANTHU__V1__BOOK_DEFINED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	vt_apply_result res;
 	int error;
-	if (!in->book)
-		return vt_error_set(VT_EINVAL, "define book: no book given");
-	bd.book = in->book;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_BOOK_DEFINED;
-	ev.book_defined = &bd;
-	ev.reason = in->reason;
-	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+	if ((error = vt_cmd_book_define(r->api->node->log, r->caller->name, in->book, in->reason, &res)) < 0)
 		return error;
 	return vt_api_reply_change(r, &res);
 }

@@ -1,6 +1,7 @@
 /* Documents service: create, register, get, list; file upload and download
  * as streams of chunks, content-addressed. */
 #include "svc/service.h"
+#include "docs/commands.h"
 #include "store/keyspace.h"
 #include "docs/doc.h"
 #include "store/error.h"
@@ -30,8 +31,6 @@ static int reply_doc(vt_api_req *r, const vt_apply_result *res)
 int vt_api_doc_create(vt_api_req *r)
 {
 	const Vanthu__V1__CreateDocumentRequest *in = (const void *)r->in;
-	Vanthu__V1__DocumentCreated dc = VANTHU__V1__DOCUMENT_CREATED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	vt_apply_result res;
 	int error;
 	if (!in->meta)
@@ -45,13 +44,8 @@ int vt_api_doc_create(vt_api_req *r)
 	if (*in->register_book &&
 	    (error = vt_api_require(r->caller, VT_ROLE(CLERK), "register documents (văn thư only)")) < 0)
 		return error;
-	dc.meta = in->meta;
-	dc.register_book = in->register_book;
-	dc.accept_duplicate = in->accept_duplicate;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_CREATED;
-	ev.document_created = &dc;
-	ev.reason = in->reason;
-	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+	if ((error = vt_cmd_doc_create(r->api->node->log, r->caller->name, in->meta, in->register_book,
+		     in->accept_duplicate, in->reason, &res)) < 0)
 		return error;
 	return reply_doc(r, &res);
 }
@@ -59,17 +53,10 @@ int vt_api_doc_create(vt_api_req *r)
 int vt_api_doc_register(vt_api_req *r)
 {
 	const Vanthu__V1__RegisterDocumentRequest *in = (const void *)r->in;
-	Vanthu__V1__DocumentRegistered dr = VANTHU__V1__DOCUMENT_REGISTERED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	vt_apply_result res;
 	int error;
-	dr.document_id = in->document_id;
-	dr.book = in->book;
-	dr.accept_duplicate = in->accept_duplicate;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_REGISTERED;
-	ev.document_registered = &dr;
-	ev.reason = in->reason;
-	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+	if ((error = vt_cmd_doc_register(r->api->node->log, r->caller->name, in->document_id, in->book,
+		     in->accept_duplicate, in->reason, &res)) < 0)
 		return error;
 	return reply_doc(r, &res);
 }
@@ -154,16 +141,13 @@ static int reply_raw(vt_rpc_call *call, const ProtobufCMessage *msg)
 
 int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller)
 {
-	Vanthu__V1__BlobAdded ba = VANTHU__V1__BLOB_ADDED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	Vanthu__V1__BlobRef out = VANTHU__V1__BLOB_REF__INIT;
 	uint8_t declared[VT_HASH_LEN], got[VT_HASH_LEN];
-	char media[128] = "", hex[65];
+	char media[128] = "";
 	uint8_t *buf = NULL;
 	size_t size = 0, have = 0;
-	vt_log_extra x;
 	vt_apply_result res;
-	int error = 0, first = 1, already;
+	int error = 0, first = 1;
 
 	for (;;) {
 		vt_rpc_buf msg = { 0 };
@@ -220,27 +204,7 @@ int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account 
 		error = vt_error_set(VT_EINVAL, "upload: %zu bytes received, %zu declared", have, size);
 		goto out;
 	}
-	vt_sha256(got, buf, size);
-	if (memcmp(got, declared, VT_HASH_LEN) != 0) {
-		vt_hex(hex, got, VT_HASH_LEN);
-		error = vt_error_set(VT_EINVAL, "upload: the bytes hash to %s, not the declared hash; nothing stored", hex);
-		goto out;
-	}
-	/* The blob and its BlobAdded event go into one synced batch. */
-	already = vt_store_blob_has(api->node->store, got);
-	if (already < 0) {
-		error = already;
-		goto out;
-	}
-	x = (vt_log_extra){ VT_CF_BLOB, got, VT_HASH_LEN, buf, size };
-	ba.sha256.data = got;
-	ba.sha256.len = VT_HASH_LEN;
-	ba.size = size;
-	ba.media_type = media;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_BLOB_ADDED;
-	ev.blob_added = &ba;
-	if ((error = vt_log_append_ex(api->node->log, caller->name, &ev, already ? NULL : &x, already ? 0 : 1,
-		     &res)) < 0)
+	if ((error = vt_cmd_blob_add(api->node->log, caller->name, buf, size, media, declared, got, &res)) < 0)
 		goto out;
 	out.sha256.data = got;
 	out.sha256.len = VT_HASH_LEN;

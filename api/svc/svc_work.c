@@ -3,6 +3,7 @@
 #include "replication/repl.h"
 #include "docs/date.h"
 #include "svc/service.h"
+#include "docs/commands.h"
 #include "docs/doc.h"
 #include "store/error.h"
 #include "sign/pades.h"
@@ -16,7 +17,6 @@
 int vt_api_doc_act(vt_api_req *r)
 {
 	const Vanthu__V1__ActRequest *in = (const void *)r->in;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	Vanthu__V1__DocumentResponse out = VANTHU__V1__DOCUMENT_RESPONSE__INIT;
 	Vanthu__V1__Document *doc = NULL, *after = NULL;
 	vt_apply_result res;
@@ -34,10 +34,7 @@ int vt_api_doc_act(vt_api_req *r)
 	if ((error = vt_repl_directory_check(r->api->node->store, r->api->node->node_id,
 		     in->action->external_recipients, in->action->n_external_recipients)) < 0)
 		goto out;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_ACTION;
-	ev.document_action = in->action;
-	ev.reason = in->action->comment;
-	if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+	if ((error = vt_cmd_doc_act(r->api->node->log, r->caller->name, in->action, &res)) < 0)
 		goto out;
 	if ((error = vt_doc_get(r->api->node->store, r->api->node->node_id, doc->id, &after)) < 0)
 		goto out;
@@ -236,7 +233,6 @@ int vt_api_doc_verify(vt_api_req *r)
 {
 	const Vanthu__V1__VerifyRequest *in = (const void *)r->in;
 	Vanthu__V1__DocumentVerified out = VANTHU__V1__DOCUMENT_VERIFIED__INIT;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	Vanthu__V1__Document *doc = NULL;
 	Vanthu__V1__SignatureCheck *checks = NULL, **ptrs = NULL;
 	vt_pades_report *rep = NULL;
@@ -286,9 +282,7 @@ int vt_api_doc_verify(vt_api_req *r)
 	/* The check is recorded as an event (who, when, what); an auditor's is
 	 * not: auditors read, they never write. */
 	if (!only_auditor(r->caller)) {
-		ev.kind_case = VANTHU__V1__EVENT__KIND_DOCUMENT_VERIFIED;
-		ev.document_verified = &out;
-		if ((error = vt_log_append(r->api->node->log, r->caller->name, &ev, &res)) < 0)
+		if ((error = vt_cmd_doc_verified(r->api->node->log, r->caller->name, &out, &res)) < 0)
 			goto out;
 	}
 	error = vt_api_reply(r, &out.base);

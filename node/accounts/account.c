@@ -367,7 +367,8 @@ int vt_account_create(vt_log *log, const char *actor, const Vanthu__V1__Account 
 	ev.kind_case = VANTHU__V1__EVENT__KIND_ACCOUNT_CREATED;
 	ev.account_created = &ac;
 	ev.reason = (char *)(reason ? reason : "");
-	error = vt_log_append_ex(log, actor, &ev, &x, 1, res);
+	if ((error = vt_msg_text_check(&ev.base)) == 0)
+		error = vt_log_append_ex(log, actor, &ev, &x, 1, res);
 	sodium_memzero(hash, sizeof(hash));
 	return error;
 }
@@ -665,4 +666,36 @@ int vt_auth_logout(vt_auth *a, const char *token)
 	error = vt_store_write(vt_log_store(a->log), b, 1);
 	vt_batch_free(b);
 	return error;
+}
+
+int vt_account_update(vt_log *log, const char *actor, const Vanthu__V1__AccountUpdated *update, const char *reason,
+	vt_apply_result *res)
+{
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	int error;
+	if (!update)
+		return vt_error_set(VT_EINVAL, "update account: no update given");
+	ev.kind_case = VANTHU__V1__EVENT__KIND_ACCOUNT_UPDATED;
+	ev.account_updated = (Vanthu__V1__AccountUpdated *)update;
+	ev.reason = (char *)(reason ? reason : "");
+	if ((error = vt_msg_text_check(&ev.base)) < 0)
+		return error;
+	return vt_log_append(log, actor, &ev, res);
+}
+
+int vt_unit_define(vt_log *log, const char *actor, const Vanthu__V1__OrgUnit *unit, const char *reason,
+	vt_apply_result *res)
+{
+	Vanthu__V1__UnitDefined ud = VANTHU__V1__UNIT_DEFINED__INIT;
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	int error;
+	if (!unit)
+		return vt_error_set(VT_EINVAL, "define unit: no unit given");
+	ud.unit = (Vanthu__V1__OrgUnit *)unit;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_DEFINED;
+	ev.unit_defined = &ud;
+	ev.reason = (char *)(reason ? reason : "");
+	if ((error = vt_msg_text_check(&ev.base)) < 0)
+		return error;
+	return vt_log_append(log, actor, &ev, res);
 }

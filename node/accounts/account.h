@@ -52,6 +52,12 @@ int vt_account_create(vt_log *log, const char *actor, const Vanthu__V1__Account 
 	const char *password, const char *reason, vt_apply_result *res);
 /* Sets a password: by the owner (old_password checked) or by an admin
  * (old_password NULL). Every session of the account ends. */
+/* AccountUpdated: the fields flagged in update change. */
+int vt_account_update(vt_log *log, const char *actor, const Vanthu__V1__AccountUpdated *update, const char *reason,
+	vt_apply_result *res);
+/* UnitDefined: an organisation unit (phòng, đơn vị) defined or changed. */
+int vt_unit_define(vt_log *log, const char *actor, const Vanthu__V1__OrgUnit *unit, const char *reason,
+	vt_apply_result *res);
 int vt_account_set_password(vt_log *log, const char *actor, const char *name,
 	const char *old_password, const char *new_password, vt_apply_result *res);
 

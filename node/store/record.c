@@ -4,6 +4,8 @@
 #include "store/error.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <unistr.h>
 
 int vt_apply_get(vt_apply_ctx *ctx, vt_cf cf, const vt_key *key,
 	const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out)
@@ -101,4 +103,46 @@ int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufC
 		error = vt_iter_status(it);
 	vt_iter_free(it);
 	return error;
+}
+
+/* ---- text: every string of a message is valid UTF-8 */
+
+static int text_check(const ProtobufCMessage *m, int depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	if (depth > 32)
+		return vt_error_set(VT_EINVAL, "%s nests too deep", d->short_name);
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *member = (const char *)m + f->offset;
+		size_t count = 1;
+		const void *const *items = (const void *const *)member;
+		if (f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			if (*(const uint32_t *)((const char *)m + f->quantifier_offset) != f->id)
+				continue; /* not the member that is set */
+		} else if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			count = *(const size_t *)((const char *)m + f->quantifier_offset);
+			items = *(const void *const *const *)member;
+		}
+		for (size_t j = 0; j < count; j++) {
+			const void *v = items[j];
+			int error;
+			if (!v)
+				continue;
+			if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				if ((error = text_check(v, depth + 1)) < 0)
+					return error;
+			} else if (u8_check(v, strlen(v))) {
+				return vt_error_set(VT_EINVAL, "%s.%s is not valid UTF-8", d->short_name, f->name);
+			}
+		}
+	}
+	return 0;
+}
+
+int vt_msg_text_check(const ProtobufCMessage *msg)
+{
+	return text_check(msg, 0);
 }

@@ -40,6 +40,10 @@ typedef int (*vt_msg_fn)(void *payload, const ProtobufCMessage *msg);
 int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufCMessageDescriptor *desc,
 	vt_msg_fn fn, void *payload);
 
+/* VT_EINVAL naming the field if a string of msg, or of a message in it,
+ * is not valid UTF-8 (what a front door checks before it appends). */
+int vt_msg_text_check(const ProtobufCMessage *msg);
+
 /* Defines a static walker NAME(store, cf, prefix, fn, payload) that calls a
  * typed callback fn(payload, const MSG *) for each record, without casting
  * one function type to another: vt_msg_each calls NAME_one with the typed

@@ -67,6 +67,12 @@ expect register-pdf-long-text "HẾT-TRÍCH-YẾU"
 check log-show 0 "$V" log show --json
 expect log-show '"event":"account_created"'
 expect log-show '"actor":"node"' 
+# the offline front door writes what the API does: the file's BlobAdded first
+expect log-show '"event":"blob_added"'
+# text that is not UTF-8 is refused before anything is written
+check bad-utf8 4 "$V" doc add --direction incoming --type CV --symbol 78/UBND --agency "UBND huyện" \
+	--summary "$(printf 'V/v \xc3\x28')" --register den
+expect bad-utf8 "DocumentMeta.summary is not valid UTF-8"
 check log-verify 0 "$V" log verify
 expect log-verify "keys identical"
 
