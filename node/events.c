@@ -176,9 +176,9 @@ static const vt_event_kind kinds[] = {
 	{ KIND(UNIT_DEFINED), vt_account_apply_unit, NULL, describe_unit_defined },
 	{ KIND(DOCUMENT_ACTION), vt_workflow_apply, blobs_document_action, describe_document_action },
 	{ KIND(DOCUMENT_VERIFIED), vt_workflow_apply_verified, NULL, describe_document_verified },
-	{ KIND(UNIT_ENROLLED), vt_hub_apply_enrolled, NULL, describe_unit_enrolled },
-	{ KIND(UNIT_REFUSED), vt_hub_apply_refused, NULL, describe_unit_refused },
-	{ KIND(UNIT_REINSTATED), vt_hub_apply_reinstated, NULL, describe_unit_reinstated },
+	{ KIND(UNIT_ENROLLED), vt_enrolment_apply_enrolled, NULL, describe_unit_enrolled },
+	{ KIND(UNIT_REFUSED), vt_enrolment_apply_refused, NULL, describe_unit_refused },
+	{ KIND(UNIT_REINSTATED), vt_enrolment_apply_reinstated, NULL, describe_unit_reinstated },
 	{ KIND(EXCHANGE_RECEIVED), vt_exchange_apply_received, blobs_exchange_received, describe_exchange_received },
 };
 #undef KIND

@@ -122,7 +122,7 @@ int vt_relay_deliver(vt_store *store, const char *hub, const char *unit, vt_rela
 	int error;
 	if ((error = from_sender(&r, hub)) < 0)
 		return error;
-	error = vt_hub_units(store, hub, each_unit, &r);
+	error = vt_enrolment_units(store, hub, each_unit, &r);
 	return r.error < 0 ? r.error : error;
 }
 
@@ -138,16 +138,9 @@ typedef struct local {
 static int record_one(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m)
 {
 	local *c = ctx;
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
-	Vanthu__V1__ExchangeReceived xr = VANTHU__V1__EXCHANGE_RECEIVED__INIT;
 	vt_apply_result res;
 	int error;
-	xr.from = (char *)c->from;
-	xr.from_seq = seq;
-	xr.message = (Vanthu__V1__ExchangeMessage *)m;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED;
-	ev.exchange_received = &xr;
-	if ((error = vt_log_append(c->hub->log, "node", &ev, &res)) == VT_EEXISTS)
+	if ((error = vt_exchange_receive(c->hub->log, c->from, seq, m, &res)) == VT_EEXISTS)
 		return 0;
 	if (error == 0)
 		(*c->received)++;
@@ -169,6 +162,74 @@ static int local_from(void *ctx, const Vanthu__V1__EnrolledUnit *u)
 int vt_relay_local(vt_node *hub, uint64_t *received)
 {
 	local c = { hub, NULL, received, 0 };
-	int error = vt_hub_units(hub->store, hub->node_id, local_from, &c);
+	int error = vt_enrolment_units(hub->store, hub->node_id, local_from, &c);
 	return c.error < 0 ? c.error : error;
+}
+
+/* ---- the node directory */
+
+typedef struct dir_ctx {
+	Vanthu__V1__NodePeer *peers;
+	size_t n, cap;
+	int error;
+} dir_ctx;
+
+static int dir_add(dir_ctx *c, const char *id, const char *name)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		void *p = realloc(c->peers, cap * sizeof(*c->peers));
+		if (!p)
+			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+		c->peers = p;
+		c->cap = cap;
+	}
+	vanthu__v1__node_peer__init(&c->peers[c->n]);
+	if (!(c->peers[c->n].node_id = strdup(id)) || !(c->peers[c->n].name = strdup(name))) {
+		free(c->peers[c->n].node_id);
+		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
+	}
+	c->n++;
+	return 0;
+}
+
+static int dir_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
+{
+	return u->refused ? 0 : dir_add(ctx, u->node_id, u->name);
+}
+
+int vt_relay_directory(vt_node *hub, uint8_t **buf, size_t *len)
+{
+	dir_ctx c = { NULL, 0, 0, 0 };
+	Vanthu__V1__NodeDirectory d = VANTHU__V1__NODE_DIRECTORY__INIT;
+	Vanthu__V1__NodeInitialized *self = NULL;
+	Vanthu__V1__NodePeer **pp = NULL;
+	int error;
+	*buf = NULL;
+	if ((error = vt_node_info_get(hub->store, hub->node_id, &self)) < 0)
+		return error;
+	error = dir_add(&c, hub->node_id, self->agency_name);
+	vanthu__v1__node_initialized__free_unpacked(self, NULL);
+	if (error == 0 && (error = vt_enrolment_units(hub->store, hub->node_id, dir_unit, &c)) == 0)
+		error = c.error;
+	if (error == 0 && !(pp = calloc(c.n, sizeof(*pp))))
+		error = vt_error_set(VT_ENOMEM, "out of memory");
+	if (error == 0) {
+		for (size_t i = 0; i < c.n; i++)
+			pp[i] = &c.peers[i];
+		d.peers = pp;
+		d.n_peers = c.n;
+		*len = vanthu__v1__node_directory__get_packed_size(&d);
+		if (!(*buf = malloc(*len ? *len : 1)))
+			error = vt_error_set(VT_ENOMEM, "out of memory");
+		else
+			vanthu__v1__node_directory__pack(&d, *buf);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.peers[i].node_id);
+		free(c.peers[i].name);
+	}
+	free(c.peers);
+	free(pp);
+	return error;
 }

@@ -26,4 +26,8 @@ int vt_relay_deliver(vt_store *store, const char *hub, const char *unit, vt_rela
  * hub's log) what units' outboxes hold for the hub, past its cursors. */
 int vt_relay_local(vt_node *hub, uint64_t *received);
 
+/* The nodes a unit can send to: the hub's office and the enrolled units
+ * that are not refused, as a packed NodeDirectory in *buf (caller frees). */
+int vt_relay_directory(vt_node *hub, uint8_t **buf, size_t *len);
+
 #endif

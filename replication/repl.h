@@ -117,15 +117,8 @@ uint64_t vt_repl_link_acked(vt_repl_link *l);
 int vt_repl_batch_head(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
 	Vanthu__V1__TreeHead **out);
 
-/* The nodes reachable through the hub, as it last said (VT_ENOTFOUND before
- * the first contact). */
-int vt_repl_directory_get(vt_store *store, const char *origin, Vanthu__V1__NodeDirectory **out);
-/* VT_EINVAL naming it unless every id is in the directory (no directory yet:
- * 0, the messages wait at the hub). */
-int vt_repl_directory_check(vt_store *store, const char *origin, char *const *ids, size_t n);
-
-/* The latest co-signed head the unit holds (VT_ENOTFOUND if none). */
-int vt_repl_cosigned_get(vt_store *store, const char *origin, Vanthu__V1__CoSignedHead **out);
+/* The unit's records of its hub (co-signed head, hub key, directory):
+ * replication/unit_meta.h. */
 
 /* ---- restore (a unit that lost its disk) */
 typedef struct vt_repl_restore_opts {

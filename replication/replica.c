@@ -98,27 +98,6 @@ int vt_replica_head(vt_replica *r, Vanthu__V1__CoSignedHead **out)
 	return vt_replica_head_get(r->store, r->origin, out);
 }
 
-static size_t cosig_message(uint8_t *buf, size_t cap, const Vanthu__V1__TreeHead *head)
-{
-	static const char tag[] = "vanthu-cosig-v1";
-	size_t n;
-	if (cap < sizeof(tag))
-		return 0;
-	memcpy(buf, tag, sizeof(tag));
-	n = vt_sth_message(buf + sizeof(tag), cap - sizeof(tag), head);
-	return n ? n + sizeof(tag) : 0;
-}
-
-int vt_cosig_verify(const Vanthu__V1__TreeHead *head, const Vanthu__V1__CoSignature *c, const uint8_t hub_pk[32])
-{
-	uint8_t msg[600];
-	size_t n = cosig_message(msg, sizeof(msg), head);
-	if (!n || c->signature.len != 64 || crypto_sign_verify_detached(c->signature.data, msg, n, hub_pk) != 0)
-		return vt_error_set(VT_ESIG, "the hub's co-signature on %s at size %" PRIu64 " does not verify",
-			head->origin, head->size);
-	return 0;
-}
-
 int vt_replica_push(vt_replica *r, uint64_t from, const uint8_t *const *raw, const size_t *len, size_t n,
 	const Vanthu__V1__TreeHead *head, const char *hub_id, const uint8_t hub_sk[64],
 	Vanthu__V1__CoSignature *cosig, uint8_t cosig_buf[64 + 8])
@@ -244,7 +223,7 @@ int vt_replica_push_ex(vt_replica *r, uint64_t from, const uint8_t *const *raw, 
 	{
 		Vanthu__V1__CoSignedHead ch = VANTHU__V1__CO_SIGNED_HEAD__INIT;
 		uint8_t msg[600];
-		size_t mlen = cosig_message(msg, sizeof(msg), head);
+		size_t mlen = vt_cosig_message(msg, sizeof(msg), head);
 		vt_key k;
 		crypto_sign_detached(cosig_buf, NULL, msg, mlen, hub_sk);
 		vt_sth_key_id(cosig_buf + 64, hub_sk + 32);

@@ -50,7 +50,4 @@ int vt_replica_push_ex(vt_replica *r, uint64_t from, const uint8_t *const *raw, 
 	Vanthu__V1__LogEntry *const *decoded, size_t n, const Vanthu__V1__TreeHead *head, const char *hub_id,
 	const uint8_t hub_sk[64], Vanthu__V1__CoSignature *cosig, uint8_t cosig_buf[64 + 8]);
 
-/* Verifies a co-signature on a head with the hub's public key. */
-int vt_cosig_verify(const Vanthu__V1__TreeHead *head, const Vanthu__V1__CoSignature *c, const uint8_t hub_pk[32]);
-
 #endif

@@ -11,6 +11,7 @@
 #include "store/keys.h"
 #include "store/log.h"
 #include "replication/replica.h"
+#include "replication/unit_meta.h"
 #include "store/sth.h"
 
 #include <ftw.h>
@@ -126,14 +127,9 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 				error = vt_error_set(VT_EINVAL, "the hub did not start with its co-signed head");
 				goto out;
 			}
-			if (strcmp(m->head->head->origin, o->node_id) != 0)
-				error = vt_error_set(VT_ESIG, "the hub's head is of %s, not %s", m->head->head->origin, o->node_id);
-			else if ((error = vt_sth_verify(m->head->head, pk)) < 0)
-				vt_error_set(error, "the hub's head of %s is not signed by the node key given (%s)", o->node_id,
-					vt_error_last());
-			else if ((error = vt_cosig_verify(m->head->head, m->head->cosig, hub_pk)) < 0)
-				vt_error_set(error, "the co-signature does not verify with the hub key given");
-			if (error < 0) {
+			if ((error = vt_audit_check_cosigned(m->head->head, m->head->cosig, o->node_id, pk, hub_pk)) < 0) {
+				vt_error_set(error, "the hub's co-signed head of %s does not verify with the node key and the hub "
+					"key given: %s", o->node_id, vt_error_last());
 				vanthu__v1__fetch_reply__free_unpacked(m, NULL);
 				goto out;
 			}
@@ -207,31 +203,8 @@ int vt_repl_restore(const char *datadir, const vt_repl_restore_opts *o, uint64_t
 		}
 	}
 	/* the co-signed head and the hub's key, as a link would have kept them */
-	{
-		uint8_t buf[1024], kbuf[VT_NODE_ID_MAX + 1 + 32];
-		size_t n = vanthu__v1__co_signed_head__get_packed_size(head), hl = strlen(head->cosig->hub);
-		vt_batch *b = NULL;
-		vt_key k;
-		if (n > sizeof(buf) || hl > VT_NODE_ID_MAX) {
-			error = vt_error_set(VT_EINVAL, "co-signed head too large");
-			goto out;
-		}
-		vanthu__v1__co_signed_head__pack(head, buf);
-		memcpy(kbuf, head->cosig->hub, hl + 1);
-		memcpy(kbuf + hl + 1, hub_pk, 32);
-		if ((error = vt_batch_new(&b, store)) < 0)
-			goto out;
-		vt_key_init(&k, o->node_id);
-		vt_key_u8(&k, VT_META_COSIGNED);
-		vt_batch_put(b, VT_CF_META, k.buf, k.len, buf, n);
-		vt_key_init(&k, o->node_id);
-		vt_key_u8(&k, VT_META_HUBKEY);
-		vt_batch_put(b, VT_CF_META, k.buf, k.len, kbuf, hl + 1 + 32);
-		error = vt_store_write(store, b, 1);
-		vt_batch_free(b);
-		if (error < 0)
-			goto out;
-	}
+	if ((error = vt_unit_meta_restored_put(store, o->node_id, head, hub_pk)) < 0)
+		goto out;
 	if ((error = vt_node_mark_complete(store, o->node_id)) < 0)
 		goto out;
 	*size = head->head->size;

@@ -114,7 +114,7 @@ static int log_head(cli_args *a)
 	if ((error = vt_log_latest_sth(store, origin, &sth)) < 0 ||
 	    (error = vt_node_info_get(store, origin, &info)) < 0)
 		goto out;
-	if ((error = vt_sth_verify(sth, info->public_key.data)) < 0)
+	if ((error = vt_audit_check_head(sth, origin, info->public_key.data)) < 0)
 		goto out;
 	print_sth(sth, a->json);
 out:

@@ -2,7 +2,6 @@
  * download), registers and books, audit (tree heads and proofs checked
  * locally against the node's key). */
 #include "cli/cli_remote_int.h"
-#include "replication/replica.h"
 #include "store/error.h"
 #include "store/file.h"
 #include "store/keys.h"
@@ -701,7 +700,7 @@ static int audit_head(remote *r, cli_args *a, const uint8_t pk[32], const Vanthu
 	char root[65];
 	int error;
 	(void)a;
-	if ((error = vt_sth_verify(sth, pk)) < 0)
+	if ((error = vt_audit_check_head(sth, NULL, pk)) < 0)
 		return error;
 	vt_hex(root, sth->root.data, VT_HASH_LEN);
 	if (a->json)
@@ -752,7 +751,7 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 	} else if (strcmp(verb, "proof") == 0) {
 		Vanthu__V1__InclusionProofRequest req = VANTHU__V1__INCLUSION_PROOF_REQUEST__INIT;
 		Vanthu__V1__InclusionProofResponse *out = NULL;
-		uint8_t leaf[VT_HASH_LEN], path[VT_MERKLE_MAX_PATH][VT_HASH_LEN];
+		uint8_t leaf[VT_HASH_LEN];
 		uint64_t seq;
 		if (!cli_opt(a, "seq"))
 			error = vt_error_set(VT_EINVAL, "audit proof needs --seq N");
@@ -763,27 +762,15 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 				goto out;
 			/* The leaf is recomputed from the entry; the root comes from a
 			 * tree head whose signature we check; the path must join them. */
-			if (!out->head || !out->proof || out->proof->n_path > VT_MERKLE_MAX_PATH) {
+			if (!out->head || !out->proof) {
 				error = vt_error_set(VT_ECORRUPT, "the proof comes without a signed tree head");
-			} else if ((error = vt_sth_verify(out->head, pk)) == 0) {
+			} else {
 				vt_merkle_leaf_hash(leaf, out->entry.data, out->entry.len);
-				for (size_t i = 0; i < out->proof->n_path; i++) {
-					if (out->proof->path[i].len != VT_HASH_LEN) {
-						error = vt_error_set(VT_ECORRUPT, "proof hash %zu is not 32 bytes", i);
-						break;
-					}
-					memcpy(path[i], out->proof->path[i].data, VT_HASH_LEN);
-				}
-				if (!error && origin && strcmp(out->head->origin, origin) != 0)
-					error = vt_error_set(VT_ESIG, "the head is %s's, not %s's", out->head->origin, origin);
-				if (!error && out->cosig && hub_key)
-					error = vt_cosig_verify(out->head, out->cosig, hub_pk);
-				if (!error && out->head->size != out->proof->size)
-					error = vt_error_set(VT_ESIG, "the proof is for size %" PRIu64 ", the head for %" PRIu64,
-						out->proof->size, out->head->size);
+				error = out->cosig && hub_key ?
+					vt_audit_check_cosigned(out->head, out->cosig, origin, pk, hub_pk) :
+					vt_audit_check_head(out->head, origin, pk);
 				if (!error)
-					error = vt_merkle_verify_inclusion(leaf, seq, out->head->size,
-						(const uint8_t (*)[VT_HASH_LEN])path, out->proof->n_path, out->head->root.data);
+					error = vt_audit_check_inclusion(out->head, seq, leaf, out->proof);
 				if (!error) {
 					char lh[65], rh[65];
 					vt_hex(lh, leaf, VT_HASH_LEN);
@@ -814,7 +801,7 @@ int cmd_raudit(remote *r, const char *verb, cli_args *a)
 		if (!cli_opt(a, "old") || !old_root_hex)
 			error = vt_error_set(VT_EINVAL, "audit consistency needs --old N --old-root HEX (a head seen before)");
 		else if ((error = cli_u64(a, "old", 0, &old)) == 0 && (error = vt_unhex(old_root, VT_HASH_LEN, old_root_hex)) == 0 &&
-			 (error = cli_check_unused(a)) == 0 && (error = vt_sth_verify(now, pk)) == 0) {
+			 (error = cli_check_unused(a)) == 0 && (error = vt_audit_check_head(now, NULL, pk)) == 0) {
 			req.old_size = old;
 			req.new_size = now->size;
 			req.origin = (char *)(origin ? origin : "");

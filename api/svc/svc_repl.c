@@ -74,7 +74,7 @@ int vt_api_origin(vt_api_req *r, const char *origin, const char **out)
 	if ((error = vt_api_require(r->caller, VT_ROLE(ARCHIVIST) | VT_ROLE(AUDITOR) | VT_ROLE(ADMIN),
 		     "read units' replicas")) < 0)
 		return error;
-	if ((error = vt_hub_unit_get(r->api->node->store, r->api->node->node_id, origin, &u)) < 0)
+	if ((error = vt_enrolment_unit_get(r->api->node->store, r->api->node->node_id, origin, &u)) < 0)
 		return error;
 	vanthu__v1__enrolled_unit__free_unpacked(u, NULL);
 	*out = origin;

@@ -1,6 +1,7 @@
 /* Workflow over the API: actions (checked against the workflow table for
  * the caller), work lists, dossiers, and the processing-status report. */
 #include "replication/repl.h"
+#include "replication/unit_meta.h"
 #include "docs/date.h"
 #include "svc/service.h"
 #include "docs/commands.h"
@@ -31,7 +32,7 @@ int vt_api_doc_act(vt_api_req *r)
 	if ((error = vt_workflow_check(doc, in->action->action, r->caller)) < 0)
 		goto out;
 	/* other nodes must be ones the hub reaches (a typo would wait for ever) */
-	if ((error = vt_repl_directory_check(r->api->node->store, r->api->node->node_id,
+	if ((error = vt_unit_meta_directory_check(r->api->node->store, r->api->node->node_id,
 		     in->action->external_recipients, in->action->n_external_recipients)) < 0)
 		goto out;
 	if ((error = vt_cmd_doc_act(r->api->node->log, r->caller->name, in->action, &res)) < 0)

@@ -255,3 +255,20 @@ int vt_exchange_apply_received(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
 		return vt_error_set(VT_EINVAL, "an exchange message of unknown kind %d", (int)r->message->kind_case);
 	}
 }
+
+/* ---- the command */
+
+int vt_exchange_receive(vt_log *log, const char *from, uint64_t from_seq, const Vanthu__V1__ExchangeMessage *m,
+	vt_apply_result *res)
+{
+	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
+	Vanthu__V1__ExchangeReceived xr = VANTHU__V1__EXCHANGE_RECEIVED__INIT;
+	if (!m || !from || !vt_node_id_ok(from))
+		return vt_error_set(VT_EINVAL, "an exchange message needs its sender (another node) and content");
+	xr.from = (char *)from;
+	xr.from_seq = from_seq;
+	xr.message = (Vanthu__V1__ExchangeMessage *)m;
+	ev.kind_case = VANTHU__V1__EVENT__KIND_EXCHANGE_RECEIVED;
+	ev.exchange_received = &xr;
+	return vt_log_append(log, "node", &ev, res);
+}

@@ -7,6 +7,7 @@
 #define VT_EXCHANGE_H
 
 #include "store/keyspace.h"
+#include "store/log.h"
 #include "store/record.h"
 #include "store/store.h"
 #include "vanthu.pb-c.h"
@@ -42,5 +43,11 @@ int vt_exchange_cursor(vt_store *store, const char *origin, const char *from, ui
 typedef int (*vt_exchange_msg_fn)(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m);
 int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, uint64_t after,
 	vt_exchange_msg_fn fn, void *ctx);
+
+/* Records a message delivered from `from` (its outbox entry from_seq): the
+ * ExchangeReceived event, appended by the node. VT_EEXISTS if it was
+ * recorded already (each message once, in the sender's order). */
+int vt_exchange_receive(vt_log *log, const char *from, uint64_t from_seq, const Vanthu__V1__ExchangeMessage *m,
+	vt_apply_result *res);
 
 #endif

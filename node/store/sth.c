@@ -1,9 +1,12 @@
 /* Signed tree heads: Ed25519 (libsodium) over
- * "vanthu-sth-v1\0" || u8 len(origin) || origin || be64 size || be64 time || root. */
+ * "vanthu-sth-v1\0" || u8 len(origin) || origin || be64 size || be64 time || root;
+ * co-signatures over "vanthu-cosig-v1\0" || that; the auditor's checks. */
 #include "store/sth.h"
 #include "store/error.h"
+#include "store/merkle.h"
 #include "store/store.h"
 
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -67,4 +70,73 @@ int vt_sth_verify(const Vanthu__V1__TreeHead *sth, const uint8_t pk[VT_SIGN_PK_L
 		return vt_error_set(VT_ESIG, "tree head at size %llu: signature does not verify",
 			(unsigned long long)sth->size);
 	return 0;
+}
+
+/* ---- co-signatures */
+
+size_t vt_cosig_message(uint8_t *buf, size_t cap, const Vanthu__V1__TreeHead *head)
+{
+	static const char tag[] = "vanthu-cosig-v1";
+	size_t n;
+	if (cap < sizeof(tag))
+		return 0;
+	memcpy(buf, tag, sizeof(tag));
+	n = vt_sth_message(buf + sizeof(tag), cap - sizeof(tag), head);
+	return n ? n + sizeof(tag) : 0;
+}
+
+int vt_cosig_verify(const Vanthu__V1__TreeHead *head, const Vanthu__V1__CoSignature *c,
+	const uint8_t hub_pk[VT_SIGN_PK_LEN])
+{
+	uint8_t msg[600];
+	size_t n = vt_cosig_message(msg, sizeof(msg), head);
+	if (!n || c->signature.len != 64 || crypto_sign_verify_detached(c->signature.data, msg, n, hub_pk) != 0)
+		return vt_error_set(VT_ESIG, "the hub's co-signature on %s at size %" PRIu64 " does not verify",
+			head->origin, head->size);
+	return 0;
+}
+
+/* ---- the auditor's checks */
+
+int vt_audit_check_head(const Vanthu__V1__TreeHead *head, const char *origin, const uint8_t pk[VT_SIGN_PK_LEN])
+{
+	if (!head)
+		return vt_error_set(VT_ECORRUPT, "no signed tree head");
+	if (origin && strcmp(head->origin, origin) != 0)
+		return vt_error_set(VT_ESIG, "the head is %s's, not %s's", head->origin, origin);
+	return vt_sth_verify(head, pk);
+}
+
+int vt_audit_check_cosigned(const Vanthu__V1__TreeHead *head, const Vanthu__V1__CoSignature *cosig,
+	const char *origin, const uint8_t pk[VT_SIGN_PK_LEN], const uint8_t hub_pk[VT_SIGN_PK_LEN])
+{
+	int error;
+	if ((error = vt_audit_check_head(head, origin, pk)) < 0)
+		return error;
+	if (!cosig)
+		return vt_error_set(VT_ECORRUPT, "the head of %s at size %" PRIu64 " is not co-signed", head->origin,
+			head->size);
+	return vt_cosig_verify(head, cosig, hub_pk);
+}
+
+int vt_audit_check_inclusion(const Vanthu__V1__TreeHead *head, uint64_t index, const uint8_t leaf[VT_HASH_LEN],
+	const Vanthu__V1__InclusionProof *proof)
+{
+	uint8_t path[VT_MERKLE_MAX_PATH][VT_HASH_LEN];
+	if (!head)
+		return vt_error_set(VT_ECORRUPT, "the proof comes without a signed tree head");
+	if (!proof || proof->n_path > VT_MERKLE_MAX_PATH)
+		return vt_error_set(VT_ECORRUPT, "the proof is missing or too long");
+	if (head->root.len != VT_HASH_LEN)
+		return vt_error_set(VT_ECORRUPT, "the tree head's root is %zu bytes, expected 32", head->root.len);
+	for (size_t i = 0; i < proof->n_path; i++) {
+		if (proof->path[i].len != VT_HASH_LEN)
+			return vt_error_set(VT_ECORRUPT, "proof hash %zu is not 32 bytes", i);
+		memcpy(path[i], proof->path[i].data, VT_HASH_LEN);
+	}
+	if (proof->size != head->size)
+		return vt_error_set(VT_ESIG, "the proof is for size %" PRIu64 ", the head for %" PRIu64, proof->size,
+			head->size);
+	return vt_merkle_verify_inclusion(leaf, index, head->size, (const uint8_t (*)[VT_HASH_LEN])path,
+		proof->n_path, head->root.data);
 }

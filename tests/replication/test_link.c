@@ -8,6 +8,7 @@
 #include "docs/exchange.h"
 #include "replication/repl.h"
 #include "replication/replica.h"
+#include "replication/unit_meta.h"
 #include "store/sth.h"
 #include "tlsgen.h"
 
@@ -191,7 +192,7 @@ static void test_catch_up_and_stream(void **state)
 	wait_acked(l, vt_log_size(f->u1->log));
 	link_state(l, "streaming");
 	/* the unit keeps the hub's co-signature of its own head */
-	assert_vt_ok(vt_repl_cosigned_get(f->u1->store, U1, &mine));
+	assert_vt_ok(vt_unit_meta_cosigned_get(f->u1->store, U1, &mine));
 	assert_int_equal(mine->head->size, vt_log_size(f->u1->log));
 	assert_vt_ok(vt_sth_verify(mine->head, f->u1->pk));
 	assert_vt_ok(vt_cosig_verify(mine->head, mine->cosig, f->hub->pk));

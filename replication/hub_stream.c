@@ -1,19 +1,18 @@
-/* The hub's side of replication: one bidirectional stream per unit over
- * mutual TLS. The unit's certificate names its node id; only enrolled,
- * unrefused units are admitted, one stream each. Batches are verified and
- * applied by the replica (replica.c) once the blobs they refer to are here
- * (the hub asks for those it lacks); each is acknowledged with the hub's
- * co-signature of the unit's head only once durable. A divergent history
- * is refused and recorded as an alarm (UnitRefused) in the hub's own log. */
-#include "replication/repl.h"
-#include "store/keyspace.h"
-#include "events.h"
-#include "store/error.h"
-#include "replication/relay.h"
+/* The hub's stream with one unit, over mutual TLS: the unit's certificate
+ * names its node id; only enrolled, unrefused units are admitted, one
+ * stream each. Batches are verified and applied by the replica (replica.c)
+ * once the blobs they refer to are here (the hub asks for those it lacks);
+ * each is acknowledged with the hub's co-signature of the unit's head only
+ * once durable. At each handshake the hub spot-checks entries it holds
+ * against the unit's disk. A divergent history is refused and recorded as
+ * an alarm (UnitRefused) in the hub's own log. Beside the receiver, a
+ * deliverer sends the unit its exchange messages and the node directory. */
+#include "replication/hub_int.h"
 #include "accounts/enrolment.h"
+#include "events.h"
+#include "replication/relay.h"
+#include "store/error.h"
 #include "store/log.h"
-#include "replication/replica.h"
-#include "store/sth.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -21,152 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct unit_slot {
-	char id[VT_NODE_ID_MAX + 1];
-	vt_replica *rep;
-	int busy;
-	int64_t last_contact;
-	uint64_t unit_size;   /* the size the unit last presented */
-	uint64_t delivered;   /* exchange messages delivered this run */
-	char last_error[256];
-	struct unit_slot *next;
-} unit_slot;
-
-struct vt_repl_hub {
-	vt_node *node;
-	pthread_mutex_t mu;
-	pthread_cond_t grew;  /* some replica grew (exchange deliveries) */
-	uint64_t gen;
-	int stopping;
-	unit_slot *units;
-	pthread_t office;     /* records what units send to the hub's own office */
-	int office_started;
-	uint64_t received;
-};
-
-static void *office_main(void *arg)
-{
-	vt_repl_hub *h = arg;
-	uint64_t seen = (uint64_t)-1;
-	pthread_mutex_lock(&h->mu);
-	while (!h->stopping) {
-		uint64_t n = 0;
-		int error;
-		if (h->gen == seen) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
-			pthread_cond_timedwait(&h->grew, &h->mu, &ts);
-			continue;
-		}
-		seen = h->gen;
-		pthread_mutex_unlock(&h->mu);
-		if ((error = vt_relay_local(h->node, &n)) < 0)
-			fprintf(stderr, "vanthud: recording a message for the hub's office: %s\n", vt_error_last());
-		pthread_mutex_lock(&h->mu);
-		h->received += n;
-	}
-	pthread_mutex_unlock(&h->mu);
-	return NULL;
-}
-
-const char *vt_repl_state_name(vt_repl_state s)
-{
-	static const char *const names[] = { "connect", "handshake", "catch-up", "streaming", "backoff", "refused" };
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-int vt_repl_hub_new(vt_repl_hub **out, vt_node *node)
-{
-	vt_repl_hub *h = calloc(1, sizeof(*h));
-	if (!(*out = h))
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	h->node = node;
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->grew, NULL);
-	if (pthread_create(&h->office, NULL, office_main, h) == 0)
-		h->office_started = 1;
-	return 0;
-}
-
-void vt_repl_hub_free(vt_repl_hub *h)
-{
-	if (!h)
-		return;
-	pthread_mutex_lock(&h->mu);
-	h->stopping = 1;
-	pthread_cond_broadcast(&h->grew);
-	pthread_mutex_unlock(&h->mu);
-	if (h->office_started)
-		pthread_join(h->office, NULL);
-	while (h->units) {
-		unit_slot *u = h->units;
-		h->units = u->next;
-		vt_replica_free(u->rep);
-		free(u);
-	}
-	pthread_cond_destroy(&h->grew);
-	pthread_mutex_destroy(&h->mu);
-	free(h);
-}
-
-static unit_slot *slot_get(vt_repl_hub *h, const char *id)
-{
-	unit_slot *u;
-	for (u = h->units; u; u = u->next)
-		if (strcmp(u->id, id) == 0)
-			return u;
-	if (!(u = calloc(1, sizeof(*u))))
-		return NULL;
-	snprintf(u->id, sizeof(u->id), "%s", id);
-	u->next = h->units;
-	h->units = u;
-	return u;
-}
-
-/* ---- enrolment */
-
-int vt_repl_enroll(vt_node *hub, const char *actor, const char *node_id, const uint8_t pk[32], const char *name,
-	const char *reason, vt_apply_result *res)
-{
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
-	Vanthu__V1__UnitEnrolled u = VANTHU__V1__UNIT_ENROLLED__INIT;
-	Vanthu__V1__NodeInitialized *self = NULL;
-	int error;
-	if ((error = vt_node_info_get(hub->store, hub->node_id, &self)) < 0)
-		return error;
-	error = strcmp(self->role, "hub") == 0 ? 0 :
-		vt_error_set(VT_EINVAL, "%s is a %s node: units are enrolled at their hub", hub->node_id, self->role);
-	vanthu__v1__node_initialized__free_unpacked(self, NULL);
-	if (error < 0)
-		return error;
-	u.node_id = (char *)node_id;
-	u.public_key.data = (uint8_t *)pk;
-	u.public_key.len = 32;
-	u.name = (char *)(name ? name : "");
-	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_ENROLLED;
-	ev.unit_enrolled = &u;
-	ev.reason = (char *)(reason ? reason : "");
-	return vt_log_append(hub->log, actor, &ev, res);
-}
-
-int vt_repl_reinstate(vt_node *hub, const char *actor, const char *node_id, const char *reason,
-	vt_apply_result *res)
-{
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
-	Vanthu__V1__UnitReinstated u = VANTHU__V1__UNIT_REINSTATED__INIT;
-	u.node_id = (char *)node_id;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_REINSTATED;
-	ev.unit_reinstated = &u;
-	ev.reason = (char *)(reason ? reason : "");
-	return vt_log_append(hub->log, actor, &ev, res);
-}
+#include <time.h>
 
 /* An alarm in the hub's log; the unit stays refused until reinstated. */
 static void refuse(vt_repl_hub *h, const char *id, const char *why, uint64_t size, uint64_t verified)
 {
-	Vanthu__V1__Event ev = VANTHU__V1__EVENT__INIT;
 	Vanthu__V1__UnitRefused r = VANTHU__V1__UNIT_REFUSED__INIT;
 	char reason[512];
 	snprintf(reason, sizeof(reason), "%s", why);
@@ -174,9 +32,7 @@ static void refuse(vt_repl_hub *h, const char *id, const char *why, uint64_t siz
 	r.reason = reason;
 	r.size = size;
 	r.verified_size = verified;
-	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_REFUSED;
-	ev.unit_refused = &r;
-	if (vt_log_append(h->node->log, "node", &ev, NULL) < 0)
+	if (vt_enrolment_refuse(h->node->log, &r) < 0)
 		fprintf(stderr, "vanthud: could not record the refusal of %s: %s\n", id, vt_error_last());
 	fprintf(stderr, "vanthud: ALARM: unit %s refused: %s\n", id, reason);
 	vt_error_set(VT_EPERM, "the hub refused %s: %s", id, reason);
@@ -187,7 +43,7 @@ static void refuse(vt_repl_hub *h, const char *id, const char *why, uint64_t siz
 typedef struct session {
 	vt_repl_hub *h;
 	vt_rpc_call *call;
-	unit_slot *slot;
+	vt_hub_slot *slot;
 	const char *id;
 	pthread_mutex_t send_mu;
 	/* batches waiting for their blobs, in order */
@@ -390,12 +246,8 @@ static int flush(session *s)
 		queued_free(&s->q[0]);
 		memmove(s->q, s->q + 1, (s->qn - 1) * sizeof(*s->q));
 		s->qn--;
-		if (vt_replica_size(s->slot->rep) > had) {
-			pthread_mutex_lock(&s->h->mu);
-			s->h->gen++;
-			pthread_cond_broadcast(&s->h->grew);
-			pthread_mutex_unlock(&s->h->mu);
-		}
+		if (vt_replica_size(s->slot->rep) > had)
+			vt_hub_grew(s->h);
 	}
 	return 0;
 }
@@ -474,7 +326,7 @@ static int handshake(session *s, const char *cert_id, Vanthu__V1__EnrolledUnit *
 			m->hello->node_id);
 		goto out;
 	}
-	if ((error = vt_hub_unit_get(h->node->store, h->node->node_id, cert_id, unit)) < 0) {
+	if ((error = vt_enrolment_unit_get(h->node->store, h->node->node_id, cert_id, unit)) < 0) {
 		if (error == VT_ENOTFOUND)
 			error = vt_error_set(VT_EPERM, "%s is not enrolled at hub %s (an administrator enrols it: "
 				"vanthu hub enroll)", cert_id, h->node->node_id);
@@ -486,7 +338,7 @@ static int handshake(session *s, const char *cert_id, Vanthu__V1__EnrolledUnit *
 		goto out;
 	}
 	pthread_mutex_lock(&h->mu);
-	if (!(s->slot = slot_get(h, cert_id)))
+	if (!(s->slot = vt_hub_slot_get(h, cert_id)))
 		error = vt_error_set(VT_ENOMEM, "out of memory");
 	else if (s->slot->busy)
 		error = vt_error_set(VT_EBUSY, "%s already has a replication stream open", cert_id);
@@ -545,74 +397,6 @@ out:
 	return error;
 }
 
-/* The nodes a unit can send to: the hub's office and the enrolled units
- * that are not refused. Packed into *buf (caller frees). */
-typedef struct dir_ctx {
-	Vanthu__V1__NodePeer *peers;
-	size_t n, cap;
-	int error;
-} dir_ctx;
-
-static int dir_add(dir_ctx *c, const char *id, const char *name)
-{
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		void *p = realloc(c->peers, cap * sizeof(*c->peers));
-		if (!p)
-			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-		c->peers = p;
-		c->cap = cap;
-	}
-	vanthu__v1__node_peer__init(&c->peers[c->n]);
-	if (!(c->peers[c->n].node_id = strdup(id)) || !(c->peers[c->n].name = strdup(name))) {
-		free(c->peers[c->n].node_id);
-		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-	}
-	c->n++;
-	return 0;
-}
-
-static int dir_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
-{
-	return u->refused ? 0 : dir_add(ctx, u->node_id, u->name);
-}
-
-static int directory_pack(vt_repl_hub *h, uint8_t **buf, size_t *len)
-{
-	dir_ctx c = { NULL, 0, 0, 0 };
-	Vanthu__V1__NodeDirectory d = VANTHU__V1__NODE_DIRECTORY__INIT;
-	Vanthu__V1__NodeInitialized *self = NULL;
-	Vanthu__V1__NodePeer **pp = NULL;
-	int error;
-	*buf = NULL;
-	if ((error = vt_node_info_get(h->node->store, h->node->node_id, &self)) < 0)
-		return error;
-	error = dir_add(&c, h->node->node_id, self->agency_name);
-	vanthu__v1__node_initialized__free_unpacked(self, NULL);
-	if (error == 0 && (error = vt_hub_units(h->node->store, h->node->node_id, dir_unit, &c)) == 0)
-		error = c.error;
-	if (error == 0 && !(pp = calloc(c.n, sizeof(*pp))))
-		error = vt_error_set(VT_ENOMEM, "out of memory");
-	if (error == 0) {
-		for (size_t i = 0; i < c.n; i++)
-			pp[i] = &c.peers[i];
-		d.peers = pp;
-		d.n_peers = c.n;
-		*len = vanthu__v1__node_directory__get_packed_size(&d);
-		if (!(*buf = malloc(*len ? *len : 1)))
-			error = vt_error_set(VT_ENOMEM, "out of memory");
-		else
-			vanthu__v1__node_directory__pack(&d, *buf);
-	}
-	for (size_t i = 0; i < c.n; i++) {
-		free(c.peers[i].node_id);
-		free(c.peers[i].name);
-	}
-	free(c.peers);
-	free(pp);
-	return error;
-}
-
 /* Sends the directory when it differs from what this stream last sent. */
 static int directory_send(session *s, uint8_t **last, size_t *last_len)
 {
@@ -620,7 +404,7 @@ static int directory_send(session *s, uint8_t **last, size_t *last_len)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int error;
-	if ((error = directory_pack(s->h, &buf, &len)) < 0)
+	if ((error = vt_relay_directory(s->h->node, &buf, &len)) < 0)
 		return error;
 	if (*last && *last_len == len && memcmp(*last, buf, len) == 0) {
 		free(buf);
@@ -675,13 +459,13 @@ static void *deliverer_main(void *arg)
 	return NULL;
 }
 
-static int stream_handler(vt_rpc_call *call, void *ctx)
+int vt_hub_stream_handler(vt_rpc_call *call, void *payload)
 {
 	session s = { 0 };
 	Vanthu__V1__EnrolledUnit *unit = NULL;
 	char cert_id[VT_NODE_ID_MAX + 1];
 	int error;
-	s.h = ctx;
+	s.h = payload;
 	s.call = call;
 	pthread_mutex_init(&s.send_mu, NULL);
 	if ((error = vt_rpc_call_peer_identity(call, cert_id, sizeof(cert_id))) < 0) {
@@ -774,280 +558,4 @@ out:
 		vanthu__v1__enrolled_unit__free_unpacked(unit, NULL);
 	pthread_mutex_destroy(&s.send_mu);
 	return error;
-}
-
-/* ---- restore: the unit's log and blobs as the hub holds them */
-
-typedef struct fetch_ctx {
-	vt_rpc_call *call;
-	vt_store *store;
-	uint8_t (*sent)[32];
-	size_t nsent, cap;
-	int error;
-} fetch_ctx;
-
-static int send_fetch(vt_rpc_call *call, const Vanthu__V1__FetchReply *r)
-{
-	size_t n = vanthu__v1__fetch_reply__get_packed_size(r);
-	uint8_t *buf = malloc(n ? n : 1);
-	int error;
-	if (!buf)
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	vanthu__v1__fetch_reply__pack(r, buf);
-	error = vt_rpc_call_send(call, buf, n);
-	free(buf);
-	return error;
-}
-
-static int fetch_chunk(void *ctx, const Vanthu__V1__ReplBlob *b)
-{
-	fetch_ctx *c = ctx;
-	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
-	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_BLOB;
-	r.blob = (Vanthu__V1__ReplBlob *)b;
-	return send_fetch(c->call, &r);
-}
-
-/* Each blob once, before the first entry that refers to it. */
-static void fetch_blob(void *ctx, const uint8_t sha[32], uint64_t size)
-{
-	fetch_ctx *c = ctx;
-	(void)size;
-	if (c->error)
-		return;
-	for (size_t i = 0; i < c->nsent; i++)
-		if (memcmp(c->sent[i], sha, 32) == 0)
-			return;
-	if (c->nsent == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		void *p = realloc(c->sent, cap * sizeof(*c->sent));
-		if (!p) {
-			c->error = vt_error_set(VT_ENOMEM, "out of memory");
-			return;
-		}
-		c->sent = p;
-		c->cap = cap;
-	}
-	memcpy(c->sent[c->nsent++], sha, 32);
-	c->error = vt_repl_blob_send(c->store, sha, fetch_chunk, c);
-}
-
-static int fetch_handler(vt_rpc_call *call, void *ctx)
-{
-	vt_repl_hub *h = ctx;
-	Vanthu__V1__FetchRequest *req = NULL;
-	Vanthu__V1__CoSignedHead *head = NULL;
-	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
-	fetch_ctx fc = { call, h->node->store, NULL, 0, 0, 0 };
-	char cert_id[VT_NODE_ID_MAX + 1];
-	const uint8_t *data;
-	size_t len;
-	int error;
-	vt_iter *it = NULL;
-	vt_key k;
-	if ((error = vt_rpc_call_peer_identity(call, cert_id, sizeof(cert_id))) < 0)
-		return vt_error_set(VT_EAUTH, "restore needs the unit's client certificate (mutual TLS)");
-	vt_rpc_call_request(call, &data, &len);
-	if (!(req = vanthu__v1__fetch_request__unpack(NULL, len, data)))
-		return vt_error_set(VT_EINVAL, "Fetch: the request is not a valid FetchRequest");
-	if (strcmp(req->node_id, cert_id) != 0) {
-		error = vt_error_set(VT_EPERM, "the client certificate names %s, not %s: a unit restores its own log",
-			cert_id, req->node_id);
-		goto out;
-	}
-	if ((error = vt_replica_head_get(h->node->store, req->node_id, &head)) < 0)
-		goto out;
-	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_HEAD;
-	r.head = head;
-	if ((error = send_fetch(call, &r)) < 0)
-		goto out;
-	vt_key_init(&k, req->node_id);
-	if ((error = vt_iter_new_ex(&it, h->node->store, VT_CF_LOG, k.buf, k.len, VT_ITER_SCAN)) < 0)
-		goto out;
-	vt_log_key_entry(&k, req->node_id, req->from);
-	for (vt_iter_seek(it, k.buf, k.len); vt_iter_valid(it); vt_iter_next(it)) {
-		size_t kl, vl;
-		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
-		uint64_t seq = vt_be64_get(key + kl - 8);
-		Vanthu__V1__RawEntry re = VANTHU__V1__RAW_ENTRY__INIT;
-		Vanthu__V1__LogEntry *e;
-		if (seq >= head->head->size)
-			break;
-		if (!(e = vanthu__v1__log_entry__unpack(NULL, vl, (const uint8_t *)val))) {
-			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s does not decode", seq, req->node_id);
-			goto out;
-		}
-		vt_event_blobs(e, fetch_blob, &fc);
-		vanthu__v1__log_entry__free_unpacked(e, NULL);
-		if ((error = fc.error) < 0)
-			goto out;
-		re.seq = seq;
-		re.entry.data = (uint8_t *)val;
-		re.entry.len = vl;
-		r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_ENTRY;
-		r.entry = &re;
-		if ((error = send_fetch(call, &r)) < 0)
-			goto out;
-	}
-	error = vt_iter_status(it);
-out:
-	vt_iter_free(it);
-	free(fc.sent);
-	if (head)
-		vanthu__v1__co_signed_head__free_unpacked(head, NULL);
-	vanthu__v1__fetch_request__free_unpacked(req, NULL);
-	return error;
-}
-
-int vt_repl_hub_register(vt_repl_hub *h, vt_rpc_server *server)
-{
-	vt_rpc_method st = { 0 }, fe = { 0 };
-	int error;
-	st.path = VT_REPL_STREAM;
-	st.kind = VT_RPC_BIDI;
-	st.handler = stream_handler;
-	st.ctx = h;
-	st.max_request = VT_REPL_MAX_MSG;
-	st.stall_ms = VT_REPL_DEAD_MS; /* the unit pings an idle stream */
-	fe.path = VT_REPL_FETCH;
-	fe.kind = VT_RPC_SERVER_STREAM;
-	fe.handler = fetch_handler;
-	fe.ctx = h;
-	fe.max_request = 4096;
-	if ((error = vt_rpc_server_add(server, &st)) < 0 || (error = vt_rpc_server_add(server, &fe)) < 0)
-		return error;
-	return 0;
-}
-
-/* ---- status */
-
-typedef struct status_ctx {
-	vt_repl_hub *h;
-	Vanthu__V1__ReplStatus *st;
-	size_t cap, acap;
-	int error;
-} status_ctx;
-
-static char *dup_or_empty(const char *s)
-{
-	return strdup(s ? s : "");
-}
-
-static int status_unit(void *ctx, const Vanthu__V1__EnrolledUnit *u)
-{
-	status_ctx *c = ctx;
-	Vanthu__V1__ReplUnitState *us;
-	Vanthu__V1__CoSignedHead *head = NULL;
-	unit_slot *slot;
-	uint64_t size = 0;
-	if (c->st->n_units == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		void *p = realloc(c->st->units, cap * sizeof(*c->st->units));
-		if (!p)
-			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-		c->st->units = p;
-		c->cap = cap;
-	}
-	if (!(us = malloc(sizeof(*us))))
-		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-	vanthu__v1__repl_unit_state__init(us);
-	c->st->units[c->st->n_units++] = us;
-	us->node_id = dup_or_empty(u->node_id);
-	us->name = dup_or_empty(u->name);
-	vt_log_stored_size(c->h->node->store, u->node_id, &size);
-	us->size = size;
-	us->acked = size;
-	us->refused = u->refused;
-	us->alarms = u->alarms;
-	if (vt_replica_head_get(c->h->node->store, u->node_id, &head) == 0)
-		us->head = head;
-	pthread_mutex_lock(&c->h->mu);
-	for (slot = c->h->units; slot && strcmp(slot->id, u->node_id) != 0; slot = slot->next)
-		;
-	us->state = strdup(u->refused ? "refused" : slot && slot->busy ? "streaming" : size ? "idle" : "never");
-	if (slot) {
-		us->last_contact = slot->last_contact;
-		us->last_error = strdup(u->refused ? u->refused_reason : slot->last_error);
-		us->lag_entries = slot->unit_size > size ? slot->unit_size - size : 0;
-		us->delivered = slot->delivered;
-	} else {
-		us->last_error = dup_or_empty(u->refused ? u->refused_reason : "");
-	}
-	pthread_mutex_unlock(&c->h->mu);
-	return (!us->state || !us->last_error) ? (c->error = vt_error_set(VT_ENOMEM, "out of memory")) : 0;
-}
-
-static int status_alarm(void *ctx, const Vanthu__V1__ReplAlarm *a)
-{
-	status_ctx *c = ctx;
-	size_t n = vanthu__v1__repl_alarm__get_packed_size(a);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-	if (c->st->n_alarms == c->acap) {
-		size_t cap = c->acap ? c->acap * 2 : 16;
-		void *p = realloc(c->st->alarms, cap * sizeof(*c->st->alarms));
-		if (!p) {
-			free(buf);
-			return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-		}
-		c->st->alarms = p;
-		c->acap = cap;
-	}
-	vanthu__v1__repl_alarm__pack(a, buf);
-	c->st->alarms[c->st->n_alarms] = vanthu__v1__repl_alarm__unpack(NULL, n, buf);
-	free(buf);
-	if (!c->st->alarms[c->st->n_alarms])
-		return c->error = vt_error_set(VT_ENOMEM, "out of memory");
-	c->st->n_alarms++;
-	return 0;
-}
-
-void vt_repl_status_free(Vanthu__V1__ReplStatus *st)
-{
-	if (!st)
-		return;
-	for (size_t i = 0; i < st->n_units; i++) {
-		Vanthu__V1__ReplUnitState *u = st->units[i];
-		free(u->node_id);
-		free(u->name);
-		free(u->state);
-		free(u->last_error);
-		if (u->head)
-			vanthu__v1__co_signed_head__free_unpacked(u->head, NULL);
-		free(u);
-	}
-	for (size_t i = 0; i < st->n_alarms; i++)
-		vanthu__v1__repl_alarm__free_unpacked(st->alarms[i], NULL);
-	free(st->units);
-	free(st->alarms);
-	if (st->directory)
-		vanthu__v1__node_directory__free_unpacked(st->directory, NULL);
-	free(st->node_id);
-	free(st->role);
-	free(st->hub);
-	free(st);
-}
-
-int vt_repl_hub_status(vt_repl_hub *h, Vanthu__V1__ReplStatus **out)
-{
-	status_ctx c = { h, NULL, 0, 0, 0 };
-	int error;
-	*out = NULL;
-	if (!(c.st = malloc(sizeof(*c.st))))
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	vanthu__v1__repl_status__init(c.st);
-	c.st->node_id = strdup(h->node->node_id);
-	c.st->role = strdup("hub");
-	c.st->hub = strdup(h->node->node_id);
-	if ((error = vt_hub_units(h->node->store, h->node->node_id, status_unit, &c)) >= 0 && !c.error)
-		error = vt_hub_alarms(h->node->store, h->node->node_id, status_alarm, &c);
-	if (c.error)
-		error = c.error;
-	if (error < 0 || !c.st->node_id || !c.st->role || !c.st->hub) {
-		vt_repl_status_free(c.st);
-		return error < 0 ? error : vt_error_set(VT_ENOMEM, "out of memory");
-	}
-	*out = c.st;
-	return 0;
 }
