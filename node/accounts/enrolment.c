@@ -170,7 +170,7 @@ int vt_enrolment_enroll(vt_log *log, const char *actor, const char *node_id, con
 	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_ENROLLED;
 	ev.unit_enrolled = &u;
 	ev.reason = (char *)(reason ? reason : "");
-	return vt_log_append(log, actor, &ev, res);
+	return vt_msg_text_check(&ev.base) < 0 ? VT_EINVAL : vt_log_append(log, actor, &ev, res);
 }
 
 int vt_enrolment_reinstate(vt_log *log, const char *actor, const char *node_id, const char *reason,
@@ -185,7 +185,7 @@ int vt_enrolment_reinstate(vt_log *log, const char *actor, const char *node_id, 
 	ev.kind_case = VANTHU__V1__EVENT__KIND_UNIT_REINSTATED;
 	ev.unit_reinstated = &u;
 	ev.reason = (char *)(reason ? reason : "");
-	return vt_log_append(log, actor, &ev, res);
+	return vt_msg_text_check(&ev.base) < 0 ? VT_EINVAL : vt_log_append(log, actor, &ev, res);
 }
 
 int vt_enrolment_refuse(vt_log *log, const Vanthu__V1__UnitRefused *in)
