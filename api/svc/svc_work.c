@@ -4,6 +4,7 @@
 #include "docs/date.h"
 #include "svc/service.h"
 #include "docs/doc.h"
+#include "docs/dossier.h"
 #include "store/error.h"
 #include "sign/pades.h"
 #include "docs/workflow.h"

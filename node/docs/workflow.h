@@ -65,9 +65,4 @@ int vt_workflow_apply_verified(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
  * (Điều 3, 6); otherwise "reference only". */
 int vt_workflow_legally_valid(const Vanthu__V1__Document *doc);
 
-/* Dossiers (hồ sơ công việc), in the index column family. */
-int vt_dossier_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Dossier **out);
-typedef int (*vt_dossier_fn)(void *ctx, const Vanthu__V1__Dossier *d);
-int vt_dossier_list(vt_store *store, const char *origin, vt_dossier_fn fn, void *ctx);
-
 #endif
