@@ -33,6 +33,12 @@ void vt_doc_key(vt_key *k, const char *origin, uint64_t seq);
 
 int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Document **out);
 
+/* Calls fn with each document of origin created after entry after_seq (0:
+ * all), in creation order, until fn returns non-zero (which is returned).
+ * The document is freed when fn returns. */
+typedef int (*vt_doc_fn)(void *payload, const Vanthu__V1__Document *d);
+int vt_doc_each(vt_store *store, const char *origin, uint64_t after_seq, vt_doc_fn fn, void *payload);
+
 /* Loads/saves a document inside an apply (read-your-writes). */
 int vt_doc_load(vt_apply_ctx *ctx, const char *id, Vanthu__V1__Document **out);
 int vt_doc_save(vt_apply_ctx *ctx, const Vanthu__V1__Document *doc);
