@@ -1,10 +1,8 @@
-/* Documents: the DocumentCreated and BlobAdded events, and lookups. */
+/* Documents: records, creation, the BlobAdded event, lookups and walks. */
 #include "docs/doc.h"
 #include "docs/date.h"
 #include "store/keyspace.h"
-#include "docs/register.h"
 #include "store/error.h"
-#include "docs/workflow.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -95,20 +93,8 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 	return 0;
 }
 
-int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
-{
-	const Vanthu__V1__DocumentCreated *c = e->event->document_created;
-	char id[VT_ID_MAX];
-	int error;
-	if ((error = vt_doc_create(ctx, e, c->meta, NULL, NULL, res)) < 0 || !*c->register_book)
-		return error;
-	/* received and registered in one step */
-	snprintf(id, sizeof(id), "%s", res->document_id);
-	return vt_register_document(ctx, e, id, c->register_book, c->accept_duplicate, res);
-}
-
 int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,
-	const char *from, const char *source, vt_apply_result *res)
+	Vanthu__V1__WorkflowState state, const char *from, const char *source, vt_apply_result *res)
 {
 	Vanthu__V1__Document doc = VANTHU__V1__DOCUMENT__INIT;
 	int error;
@@ -124,7 +110,7 @@ int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__
 	doc.created_by = e->actor;
 	doc.created_seq = e->seq;
 	doc.updated_seq = e->seq;
-	doc.state = vt_workflow_initial(m);
+	doc.state = state;
 	if (m->direction == VANTHU__V1__DIRECTION__INCOMING) {
 		/* Điều 8.1: the sender's signatures are to be checked; until the
 		 * signatures module has checked them they are pending, never passed. */

@@ -1,4 +1,9 @@
-/* Documents: creation with the metadata of both register books, lookup. */
+/* Documents: the records (creation with the metadata of both register
+ * books, load, save, lookup, walk) and the BlobAdded event. The bottom of
+ * docs/: of the other docs/ modules it uses only date; the state a
+ * document starts in is decided above it (workflow, exchange) and passed
+ * down.
+ * uses: date (docs/); store */
 #ifndef VT_DOC_H
 #define VT_DOC_H
 
@@ -20,11 +25,11 @@ struct vt_apply_result {
 	char duplicate_of[VT_ID_MAX]; /* registered although it duplicates this one */
 };
 
-int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
-/* A new document from meta in entry e (from/source: the sending node and
- * its document id, for one that came through the exchange; else NULL). */
+/* A new document from meta in entry e, in state (from/source: the sending
+ * node and its document id, for one that came through the exchange; else
+ * NULL). */
 int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,
-	const char *from, const char *source, vt_apply_result *res);
+	Vanthu__V1__WorkflowState state, const char *from, const char *source, vt_apply_result *res);
 int vt_doc_apply_blob(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
 
 /* Document ids are "<origin>/<seq of the creating entry>". */

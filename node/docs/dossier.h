@@ -1,7 +1,7 @@
 /* Dossiers (hồ sơ công việc): the files of work a document is added to,
  * opened by the first document given with a title, in the index column
  * family (VT_IDX_DOSSIER).
- * uses: store (records, keyspace) */
+ * uses: store (records, keyspace); no other docs/ module */
 #ifndef VT_DOSSIER_H
 #define VT_DOSSIER_H
 

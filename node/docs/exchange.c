@@ -134,7 +134,9 @@ static int receive_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, co
 		meta.issuing_agency = *m->sender_name ? m->sender_name : r->from;
 	if (!*m->document_id)
 		return vt_error_set(VT_EINVAL, "a document from %s without its id at the sender", r->from);
-	if ((error = vt_doc_create(ctx, e, &meta, r->from, m->document_id, res)) < 0)
+	/* incoming, where the workflow starts (vt_workflow_initial) */
+	if ((error = vt_doc_create(ctx, e, &meta, VANTHU__V1__WORKFLOW_STATE__IN_RECEIVED, r->from, m->document_id,
+		     res)) < 0)
 		return error;
 	xmap_key(&k, ctx->origin, r->from, m->document_id);
 	if ((error = vt_key_check(&k)) < 0)

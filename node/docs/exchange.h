@@ -2,7 +2,9 @@
  * what a sender's apply puts in its outbox, and what a receiver records
  * when a message is delivered (ExchangeReceived). The outbox is part of the
  * sender's derived state, so the hub, replaying the sender's log with the
- * same code, finds it in the sender's replica and relays it. */
+ * same code, finds it in the sender's replica and relays it. Which
+ * transition sends which status is the workflow table's.
+ * uses: doc (docs/); store */
 #ifndef VT_EXCHANGE_H
 #define VT_EXCHANGE_H
 

@@ -1,6 +1,9 @@
 /* Register books (sổ văn bản đến / đi): books, per-book per-year numbering,
  * register entries and the duplicate warning. Numbers are assigned inside
- * the apply of a log entry, so they are atomic with it: no gaps, no reuse. */
+ * the apply of a log entry, so they are atomic with it: no gaps, no reuse.
+ * Registering a document (the transition) is the workflow's, which numbers
+ * it here.
+ * uses: doc (the apply result), date (docs/); store */
 #ifndef VT_REGISTER_H
 #define VT_REGISTER_H
 
@@ -9,13 +12,8 @@
 #include "vanthu.pb-c.h"
 
 
+/* Applies a BookDefined entry. */
 int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
-/* Registers document_id in book_id inside the apply of entry e (what
- * DocumentRegistered does, and DocumentCreated with register_book). */
-int vt_register_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *document_id,
-	const char *book_id, int accept_duplicate, vt_apply_result *res);
-int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
-	vt_apply_result *res);
 
 /* Strings a numbered document borrows until it is saved. */
 typedef struct vt_register_scratch {
