@@ -30,7 +30,7 @@ static void outbox_prefix(vt_key *k, const char *origin, const char *to)
 }
 
 int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, uint64_t after,
-	vt_exchange_msg_fn fn, void *ctx)
+	vt_exchange_msg_fn fn, void *payload)
 {
 	vt_iter *it = NULL;
 	vt_key k, seek;
@@ -48,7 +48,7 @@ int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, u
 			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s for %s does not decode", from, to);
 			break;
 		}
-		error = fn(ctx, vt_be64_get(key + kl - 8), m);
+		error = fn(payload, vt_be64_get(key + kl - 8), m);
 		vanthu__v1__exchange_message__free_unpacked(m, NULL);
 		if (error)
 			break;

@@ -41,8 +41,8 @@ int vt_exchange_cursor(vt_store *store, const char *origin, const char *from, ui
 
 /* Calls fn with each message in from's outbox for `to` written by an entry
  * after `after`, in order, until fn returns non-zero (which is returned). */
-typedef int (*vt_exchange_msg_fn)(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m);
+typedef int (*vt_exchange_msg_fn)(void *payload, uint64_t seq, const Vanthu__V1__ExchangeMessage *m);
 int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, uint64_t after,
-	vt_exchange_msg_fn fn, void *ctx);
+	vt_exchange_msg_fn fn, void *payload);
 
 #endif

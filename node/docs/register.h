@@ -31,13 +31,13 @@ int vt_register_number(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu_
 int vt_register_book_get(vt_store *store, const char *origin, const char *book,
 	Vanthu__V1__RegisterBook **out);
 
-typedef int (*vt_register_book_fn)(void *ctx, const Vanthu__V1__RegisterBook *book);
-int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *ctx);
+typedef int (*vt_register_book_fn)(void *payload, const Vanthu__V1__RegisterBook *book);
+int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *payload);
 
 /* Calls fn for each entry of book in year (year 0: all years), in number order. */
-typedef int (*vt_register_entry_fn)(void *ctx, const Vanthu__V1__RegisterEntry *entry);
+typedef int (*vt_register_entry_fn)(void *payload, const Vanthu__V1__RegisterEntry *entry);
 int vt_register_entries(vt_store *store, const char *origin, const char *book, uint32_t year,
-	vt_register_entry_fn fn, void *ctx);
+	vt_register_entry_fn fn, void *payload);
 
 /* The last number given in book for year (0 if none). */
 int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,
