@@ -167,8 +167,8 @@ static void describe_exchange_received(FILE *f, const Vanthu__V1__Event *ev)
 static const vt_event_kind kinds[] = {
 	{ KIND(NODE_INITIALIZED), vt_account_apply_node, NULL, describe_node_initialized },
 	{ KIND(BOOK_DEFINED), vt_register_apply_book, NULL, describe_book_defined },
-	{ KIND(DOCUMENT_CREATED), vt_doc_apply_created, blobs_document_created, describe_document_created },
-	{ KIND(DOCUMENT_REGISTERED), vt_register_apply_registration, NULL, describe_document_registered },
+	{ KIND(DOCUMENT_CREATED), vt_workflow_apply_created, blobs_document_created, describe_document_created },
+	{ KIND(DOCUMENT_REGISTERED), vt_workflow_apply_registration, NULL, describe_document_registered },
 	{ KIND(BLOB_ADDED), vt_doc_apply_blob, blobs_blob_added, describe_blob_added },
 	{ KIND(ACCOUNT_CREATED), vt_account_apply_created, NULL, describe_account_created },
 	{ KIND(ACCOUNT_UPDATED), vt_account_apply_updated, NULL, describe_account_updated },

@@ -79,53 +79,48 @@ int vt_api_doc_get(vt_api_req *r)
 	return error;
 }
 
+/* The documents a listing keeps: those the filter passes, up to the limit
+ * (one more seen: there are more after them). */
+typedef struct doc_page {
+	vt_api_req *r;
+	const Vanthu__V1__ListDocumentsRequest *in;
+	vt_api_collect_list c;
+	size_t limit;
+	int more;
+} doc_page;
+
+static int page_doc(void *payload, const Vanthu__V1__Document *d)
+{
+	doc_page *p = payload;
+	if (p->c.n == p->limit) {
+		p->more = 1;
+		return 1;
+	}
+	return vt_api_doc_filter(p->r, p->in, d) ? vt_api_collect(&p->c, &d->base) : 0;
+}
+
 int vt_api_doc_list(vt_api_req *r)
 {
 	const Vanthu__V1__ListDocumentsRequest *in = (const void *)r->in;
 	Vanthu__V1__DocumentList out = VANTHU__V1__DOCUMENT_LIST__INIT;
-	Vanthu__V1__Document **docs = NULL;
-	size_t n = 0, limit = in->limit ? in->limit : 100;
-	vt_iter *it = NULL;
-	vt_key k, start;
+	doc_page p = { .r = r, .in = in, .c = { .desc = &vanthu__v1__document__descriptor } };
+	Vanthu__V1__Document **docs;
 	int error;
 	const char *origin;
-	if (limit > 1000)
-		limit = 1000;
+	p.limit = in->limit ? in->limit : 100;
+	if (p.limit > 1000)
+		p.limit = 1000;
 	if ((error = vt_api_origin(r, in->origin, &origin)) < 0)
 		return error;
-	if (!(docs = calloc(limit, sizeof(*docs))))
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	vt_key_init(&k, origin);
-	if ((error = vt_iter_new(&it, r->api->node->store, VT_CF_DOC, k.buf, k.len)) < 0)
+	if ((error = vt_doc_each(r->api->node->store, origin, in->after_seq, page_doc, &p)) < 0)
 		goto out;
-	vt_doc_key(&start, origin, in->after_seq + 1);
-	if (in->after_seq)
-		vt_iter_seek(it, start.buf, start.len);
-	for (; vt_iter_valid(it) && n < limit; vt_iter_next(it)) {
-		size_t vl;
-		const char *v = vt_iter_value(it, &vl);
-		Vanthu__V1__Document *d = vanthu__v1__document__unpack(NULL, vl, (const uint8_t *)v);
-		if (!d) {
-			error = vt_error_set(VT_ECORRUPT, "a document record does not decode");
-			goto out;
-		}
-		if (!vt_api_doc_filter(r, in, d)) {
-			vanthu__v1__document__free_unpacked(d, NULL);
-			continue;
-		}
-		docs[n++] = d;
-	}
-	if ((error = vt_iter_status(it)) < 0)
-		goto out;
+	docs = (Vanthu__V1__Document **)p.c.items;
 	out.documents = docs;
-	out.n_documents = n;
-	out.next_after_seq = vt_iter_valid(it) && n ? docs[n - 1]->created_seq : 0;
+	out.n_documents = p.c.n;
+	out.next_after_seq = p.more && p.c.n ? docs[p.c.n - 1]->created_seq : 0;
 	error = vt_api_reply(r, &out.base);
 out:
-	for (size_t i = 0; i < n; i++)
-		vanthu__v1__document__free_unpacked(docs[i], NULL);
-	free(docs);
-	vt_iter_free(it);
+	vt_api_collect_free(&p.c);
 	return error;
 }
 

@@ -6,6 +6,7 @@
 #include "svc/service.h"
 #include "docs/commands.h"
 #include "docs/doc.h"
+#include "docs/dossier.h"
 #include "store/error.h"
 #include "sign/pades.h"
 #include "docs/workflow.h"
@@ -166,10 +167,9 @@ static Vanthu__V1__UnitStatus *unit_row(status_ctx *c, const char *unit)
 	return c->units[c->n++];
 }
 
-static int count_doc(void *ctx, const ProtobufCMessage *msg)
+static int count_doc(void *payload, const Vanthu__V1__Document *d)
 {
-	status_ctx *c = ctx;
-	const Vanthu__V1__Document *d = (const Vanthu__V1__Document *)msg;
+	status_ctx *c = payload;
 	Vanthu__V1__UnitStatus *u;
 	char done[11] = "";
 	if (!d->meta || d->meta->direction != VANTHU__V1__DIRECTION__INCOMING || !d->number)
@@ -200,12 +200,10 @@ int vt_api_status(vt_api_req *r)
 	const Vanthu__V1__StatusRequest *in = (const void *)r->in;
 	Vanthu__V1__StatusReport out = VANTHU__V1__STATUS_REPORT__INIT;
 	status_ctx c = { 0 };
-	vt_key k;
 	int error;
 	c.year = in->year;
 	today_vn(c.today, 0);
-	vt_key_init(&k, r->api->node->node_id);
-	error = vt_msg_each(r->api->node->store, VT_CF_DOC, &k, &vanthu__v1__document__descriptor, count_doc, &c);
+	error = vt_doc_each(r->api->node->store, r->api->node->node_id, 0, count_doc, &c);
 	if (!error) {
 		out.units = c.units;
 		out.n_units = c.n;

@@ -1,4 +1,5 @@
-/* Dates as the registers keep them: Vietnam time (UTC+7). */
+/* Dates as the registers keep them: Vietnam time (UTC+7).
+ * uses: nothing (a leaf any docs/ module may use) */
 #ifndef VT_DATE_H
 #define VT_DATE_H
 

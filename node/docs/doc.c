@@ -1,10 +1,8 @@
-/* Documents: the DocumentCreated and BlobAdded events, and lookups. */
+/* Documents: records, creation, the BlobAdded event, lookups and walks. */
 #include "docs/doc.h"
 #include "docs/date.h"
 #include "store/keyspace.h"
-#include "docs/register.h"
 #include "store/error.h"
-#include "docs/workflow.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -95,20 +93,8 @@ static int meta_check(vt_apply_ctx *ctx, const Vanthu__V1__DocumentMeta *m)
 	return 0;
 }
 
-int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
-{
-	const Vanthu__V1__DocumentCreated *c = e->event->document_created;
-	char id[VT_ID_MAX];
-	int error;
-	if ((error = vt_doc_create(ctx, e, c->meta, NULL, NULL, res)) < 0 || !*c->register_book)
-		return error;
-	/* received and registered in one step */
-	snprintf(id, sizeof(id), "%s", res->document_id);
-	return vt_register_document(ctx, e, id, c->register_book, c->accept_duplicate, res);
-}
-
 int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,
-	const char *from, const char *source, vt_apply_result *res)
+	Vanthu__V1__WorkflowState state, const char *from, const char *source, vt_apply_result *res)
 {
 	Vanthu__V1__Document doc = VANTHU__V1__DOCUMENT__INIT;
 	int error;
@@ -124,7 +110,7 @@ int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__
 	doc.created_by = e->actor;
 	doc.created_seq = e->seq;
 	doc.updated_seq = e->seq;
-	doc.state = vt_workflow_initial(m);
+	doc.state = state;
 	if (m->direction == VANTHU__V1__DIRECTION__INCOMING) {
 		/* Điều 8.1: the sender's signatures are to be checked; until the
 		 * signatures module has checked them they are pending, never passed. */
@@ -211,4 +197,35 @@ int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__
 	if (!*out)
 		return vt_error_set(VT_ECORRUPT, "document %s does not decode", id);
 	return 0;
+}
+
+int vt_doc_each(vt_store *store, const char *origin, uint64_t after_seq, vt_doc_fn fn, void *payload)
+{
+	vt_iter *it = NULL;
+	vt_key k, start;
+	int error;
+	vt_key_init(&k, origin);
+	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, store, VT_CF_DOC, k.buf, k.len)) < 0)
+		return error;
+	if (after_seq) {
+		vt_doc_key(&start, origin, after_seq + 1);
+		vt_iter_seek(it, start.buf, start.len);
+	}
+	for (; vt_iter_valid(it); vt_iter_next(it)) {
+		size_t n;
+		const char *v = vt_iter_value(it, &n);
+		Vanthu__V1__Document *d = vanthu__v1__document__unpack(NULL, n, (const uint8_t *)v);
+		if (!d) {
+			error = vt_error_set(VT_ECORRUPT, "a document record does not decode");
+			break;
+		}
+		error = fn(payload, d);
+		vanthu__v1__document__free_unpacked(d, NULL);
+		if (error)
+			break;
+	}
+	if (!error)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error;
 }

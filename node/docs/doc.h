@@ -1,4 +1,9 @@
-/* Documents: creation with the metadata of both register books, lookup. */
+/* Documents: the records (creation with the metadata of both register
+ * books, load, save, lookup, walk) and the BlobAdded event. The bottom of
+ * docs/: of the other docs/ modules it uses only date; the state a
+ * document starts in is decided above it (workflow, exchange) and passed
+ * down.
+ * uses: date (docs/); store */
 #ifndef VT_DOC_H
 #define VT_DOC_H
 
@@ -20,11 +25,11 @@ struct vt_apply_result {
 	char duplicate_of[VT_ID_MAX]; /* registered although it duplicates this one */
 };
 
-int vt_doc_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
-/* A new document from meta in entry e (from/source: the sending node and
- * its document id, for one that came through the exchange; else NULL). */
+/* A new document from meta in entry e, in state (from/source: the sending
+ * node and its document id, for one that came through the exchange; else
+ * NULL). */
 int vt_doc_create(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu__V1__DocumentMeta *m,
-	const char *from, const char *source, vt_apply_result *res);
+	Vanthu__V1__WorkflowState state, const char *from, const char *source, vt_apply_result *res);
 int vt_doc_apply_blob(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
 
 /* Document ids are "<origin>/<seq of the creating entry>". */
@@ -32,6 +37,12 @@ int vt_doc_id_parse(const char *id, const char *origin, uint64_t *seq);
 void vt_doc_key(vt_key *k, const char *origin, uint64_t seq);
 
 int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Document **out);
+
+/* Calls fn with each document of origin created after entry after_seq (0:
+ * all), in creation order, until fn returns non-zero (which is returned).
+ * The document is freed when fn returns. */
+typedef int (*vt_doc_fn)(void *payload, const Vanthu__V1__Document *d);
+int vt_doc_each(vt_store *store, const char *origin, uint64_t after_seq, vt_doc_fn fn, void *payload);
 
 /* Loads/saves a document inside an apply (read-your-writes). */
 int vt_doc_load(vt_apply_ctx *ctx, const char *id, Vanthu__V1__Document **out);

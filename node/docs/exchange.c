@@ -30,7 +30,7 @@ static void outbox_prefix(vt_key *k, const char *origin, const char *to)
 }
 
 int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, uint64_t after,
-	vt_exchange_msg_fn fn, void *ctx)
+	vt_exchange_msg_fn fn, void *payload)
 {
 	vt_iter *it = NULL;
 	vt_key k, seek;
@@ -48,7 +48,7 @@ int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, u
 			error = vt_error_set(VT_ECORRUPT, "an outbox message of %s for %s does not decode", from, to);
 			break;
 		}
-		error = fn(ctx, vt_be64_get(key + kl - 8), m);
+		error = fn(payload, vt_be64_get(key + kl - 8), m);
 		vanthu__v1__exchange_message__free_unpacked(m, NULL);
 		if (error)
 			break;
@@ -134,7 +134,9 @@ static int receive_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, co
 		meta.issuing_agency = *m->sender_name ? m->sender_name : r->from;
 	if (!*m->document_id)
 		return vt_error_set(VT_EINVAL, "a document from %s without its id at the sender", r->from);
-	if ((error = vt_doc_create(ctx, e, &meta, r->from, m->document_id, res)) < 0)
+	/* incoming, where the workflow starts (vt_workflow_initial) */
+	if ((error = vt_doc_create(ctx, e, &meta, VANTHU__V1__WORKFLOW_STATE__IN_RECEIVED, r->from, m->document_id,
+		     res)) < 0)
 		return error;
 	xmap_key(&k, ctx->origin, r->from, m->document_id);
 	if ((error = vt_key_check(&k)) < 0)

@@ -2,7 +2,9 @@
  * what a sender's apply puts in its outbox, and what a receiver records
  * when a message is delivered (ExchangeReceived). The outbox is part of the
  * sender's derived state, so the hub, replaying the sender's log with the
- * same code, finds it in the sender's replica and relays it. */
+ * same code, finds it in the sender's replica and relays it. Which
+ * transition sends which status is the workflow table's.
+ * uses: doc (docs/); store */
 #ifndef VT_EXCHANGE_H
 #define VT_EXCHANGE_H
 
@@ -40,9 +42,9 @@ int vt_exchange_cursor(vt_store *store, const char *origin, const char *from, ui
 
 /* Calls fn with each message in from's outbox for `to` written by an entry
  * after `after`, in order, until fn returns non-zero (which is returned). */
-typedef int (*vt_exchange_msg_fn)(void *ctx, uint64_t seq, const Vanthu__V1__ExchangeMessage *m);
+typedef int (*vt_exchange_msg_fn)(void *payload, uint64_t seq, const Vanthu__V1__ExchangeMessage *m);
 int vt_exchange_outbox_each(vt_store *store, const char *from, const char *to, uint64_t after,
-	vt_exchange_msg_fn fn, void *ctx);
+	vt_exchange_msg_fn fn, void *payload);
 
 /* Records a message delivered from `from` (its outbox entry from_seq): the
  * ExchangeReceived event, appended by the node. VT_EEXISTS if it was

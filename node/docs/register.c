@@ -1,12 +1,10 @@
-/* Register books: BookDefined and DocumentRegistered, listing. Numbers run
+/* Register books: BookDefined, numbering, listing. Numbers run
  * per book per calendar year (Vietnam time) from 1 (NĐ 30/2020, TT 01/2019). */
 #include "docs/register.h"
 #include "docs/date.h"
 #include "store/keyspace.h"
 #include "docs/doc.h"
 #include "store/error.h"
-#include "docs/exchange.h"
-#include "docs/workflow.h"
 
 #include <ctype.h>
 #include <unicase.h>
@@ -352,41 +350,6 @@ out:
 	return error;
 }
 
-int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
-	vt_apply_result *res)
-{
-	const Vanthu__V1__DocumentRegistered *r = e->event->document_registered;
-	return vt_register_document(ctx, e, r->document_id, r->book, r->accept_duplicate, res);
-}
-
-int vt_register_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *document_id,
-	const char *book_id, int accept_duplicate, vt_apply_result *res)
-{
-	Vanthu__V1__Document *doc = NULL;
-	int error;
-	if ((error = vt_doc_load(ctx, document_id, &doc)) < 0)
-		return error;
-	{
-		/* Shallow copies: the updated document borrows strings from the
-		 * unpacked one and from the scratch; only the unpacked one is freed. */
-		Vanthu__V1__Document upd = *doc;
-		Vanthu__V1__DocumentMeta meta = *doc->meta;
-		vt_register_scratch sc;
-		Vanthu__V1__WorkflowState next;
-		upd.meta = &meta;
-		if ((error = vt_workflow_registration(&upd, &next)) < 0 ||
-		    (error = vt_register_number(ctx, e, &upd, book_id, accept_duplicate, &sc, res)) < 0)
-			goto out;
-		upd.state = next;
-		upd.updated_seq = e->seq;
-		if ((error = vt_doc_save(ctx, &upd)) == 0 && meta.direction == VANTHU__V1__DIRECTION__INCOMING)
-			error = vt_exchange_status(ctx, e, &upd, VT_XS_ACCEPTED, "");
-	}
-out:
-	vanthu__v1__document__free_unpacked(doc, NULL);
-	return error;
-}
-
 int vt_register_book_get(vt_store *store, const char *origin, const char *book,
 	Vanthu__V1__RegisterBook **out)
 {
@@ -405,18 +368,18 @@ int vt_register_book_get(vt_store *store, const char *origin, const char *book,
 
 VT_MSG_EACH_TYPED(each_book, vt_register_book_fn, Vanthu__V1__RegisterBook, vanthu__v1__register_book__descriptor)
 
-int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *ctx)
+int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *payload)
 {
 	vt_key k;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_REG_BOOK);
-	return each_book(store, VT_CF_REGISTER, &k, fn, ctx);
+	return each_book(store, VT_CF_REGISTER, &k, fn, payload);
 }
 
 VT_MSG_EACH_TYPED(each_entry, vt_register_entry_fn, Vanthu__V1__RegisterEntry, vanthu__v1__register_entry__descriptor)
 
 int vt_register_entries(vt_store *store, const char *origin, const char *book, uint32_t year,
-	vt_register_entry_fn fn, void *ctx)
+	vt_register_entry_fn fn, void *payload)
 {
 	vt_key k;
 	vt_key_init(&k, origin);
@@ -424,7 +387,7 @@ int vt_register_entries(vt_store *store, const char *origin, const char *book, u
 	vt_key_str(&k, book);
 	if (year)
 		vt_key_u32(&k, year);
-	return each_entry(store, VT_CF_REGISTER, &k, fn, ctx);
+	return each_entry(store, VT_CF_REGISTER, &k, fn, payload);
 }
 
 int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,

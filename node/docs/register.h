@@ -1,6 +1,9 @@
 /* Register books (sổ văn bản đến / đi): books, per-book per-year numbering,
  * register entries and the duplicate warning. Numbers are assigned inside
- * the apply of a log entry, so they are atomic with it: no gaps, no reuse. */
+ * the apply of a log entry, so they are atomic with it: no gaps, no reuse.
+ * Registering a document (the transition) is the workflow's, which numbers
+ * it here.
+ * uses: doc (the apply result), date (docs/); store */
 #ifndef VT_REGISTER_H
 #define VT_REGISTER_H
 
@@ -9,13 +12,8 @@
 #include "vanthu.pb-c.h"
 
 
+/* Applies a BookDefined entry. */
 int vt_register_apply_book(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
-/* Registers document_id in book_id inside the apply of entry e (what
- * DocumentRegistered does, and DocumentCreated with register_book). */
-int vt_register_document(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *document_id,
-	const char *book_id, int accept_duplicate, vt_apply_result *res);
-int vt_register_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
-	vt_apply_result *res);
 
 /* Strings a numbered document borrows until it is saved. */
 typedef struct vt_register_scratch {
@@ -33,13 +31,13 @@ int vt_register_number(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, Vanthu_
 int vt_register_book_get(vt_store *store, const char *origin, const char *book,
 	Vanthu__V1__RegisterBook **out);
 
-typedef int (*vt_register_book_fn)(void *ctx, const Vanthu__V1__RegisterBook *book);
-int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *ctx);
+typedef int (*vt_register_book_fn)(void *payload, const Vanthu__V1__RegisterBook *book);
+int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn fn, void *payload);
 
 /* Calls fn for each entry of book in year (year 0: all years), in number order. */
-typedef int (*vt_register_entry_fn)(void *ctx, const Vanthu__V1__RegisterEntry *entry);
+typedef int (*vt_register_entry_fn)(void *payload, const Vanthu__V1__RegisterEntry *entry);
 int vt_register_entries(vt_store *store, const char *origin, const char *book, uint32_t year,
-	vt_register_entry_fn fn, void *ctx);
+	vt_register_entry_fn fn, void *payload);
 
 /* The last number given in book for year (0 if none). */
 int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,

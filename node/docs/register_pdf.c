@@ -408,9 +408,9 @@ typedef struct writer {
 	uint32_t cap;
 } writer;
 
-static int begin(void *ctx, uint32_t num)
+static int begin(void *payload, uint32_t num)
 {
-	writer *w = ctx;
+	writer *w = payload;
 	if (num >= w->cap)
 		return vt_error_set(VT_ERROR, "register PDF: object %u out of range", num);
 	fflush(w->f);

@@ -2,7 +2,8 @@
  * landscape, the columns of Thông tư 01/2019 (REFERENCE.md "Registers"),
  * Vietnamese text in an embedded font subset, every page marked as printed
  * from the system (node, time, page i/N). The "Ký nhận" column is left
- * blank for signatures on paper. */
+ * blank for signatures on paper.
+ * uses: sign (PDF text); store (errors); no other docs/ module */
 #ifndef VT_REGISTER_PDF_H
 #define VT_REGISTER_PDF_H
 

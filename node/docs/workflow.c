@@ -1,13 +1,14 @@
-/* The incoming (Điều 8) and outgoing (Điều 9) workflows: transition tables,
- * the check the API makes before appending an action, and the apply of a
- * DocumentAction (state changes are checked again there, so that a replay
- * or a racing second action cannot move a document where the table does
- * not allow). */
+/* The incoming (Điều 8) and outgoing (Điều 9) workflows: transition tables
+ * whose rows carry their effect and the status sent back, the check the API
+ * makes before appending an action, and the apply of DocumentCreated,
+ * DocumentRegistered and DocumentAction (state changes are checked again
+ * there, so that a replay or a racing second action cannot move a document
+ * where the table does not allow). */
 #include "docs/workflow.h"
 #include "docs/date.h"
-#include "store/keyspace.h"
 #include "accounts/account.h"
 #include "docs/doc.h"
+#include "docs/dossier.h"
 #include "store/error.h"
 #include "docs/exchange.h"
 #include "docs/register.h"
@@ -27,47 +28,61 @@
 #define A(x) VANTHU__V1__ACTION__##x
 #define STAY S(STATE_NONE)
 
+/* What each action does to the document (below the table). */
+typedef int effect(vt_workflow_step *s);
+static effect enter_register, reject, digitise, submit_to_head, direct, assign, resolve, comment, add_to_dossier,
+	revise, submit, back_to_drafter, initial, send_for_appraisal, appraise, sign, unsigned_to_drafter, issue,
+	distribute, attach_digitised, recall;
+
+/* A row that sends no status back to the node a document came from. */
+#define NO_STATUS NULL
+
 static const vt_transition table[] = {
 	/* incoming: tiếp nhận → vào sổ → trình → chỉ đạo → (phân công) → giải quyết */
-	{ IN, S(IN_RECEIVED), VT_ACTION_REGISTER, S(IN_REGISTERED), R(CLERK), VT_WHO_ROLE },
-	{ IN, S(IN_RECEIVED), A(REJECT), S(IN_REJECTED), R(CLERK), VT_WHO_ROLE },
-	{ IN, S(IN_RECEIVED), A(DIGITISE), STAY, R(CLERK), VT_WHO_ROLE },
-	{ IN, S(IN_REGISTERED), A(DIGITISE), STAY, R(CLERK), VT_WHO_ROLE },
-	{ IN, S(IN_REGISTERED), A(SUBMIT_TO_HEAD), S(IN_SUBMITTED), R(CLERK), VT_WHO_ROLE },
-	{ IN, S(IN_SUBMITTED), A(DIRECT), S(IN_DIRECTED), LEADERS, VT_WHO_HOLDER },
-	{ IN, S(IN_DIRECTED), A(ASSIGN), S(IN_ASSIGNED), R(UNIT_LEADER), VT_WHO_UNIT },
-	{ IN, S(IN_DIRECTED), A(RESOLVE), S(IN_RESOLVED), WORKERS, VT_WHO_HOLDER },
-	{ IN, S(IN_ASSIGNED), A(RESOLVE), S(IN_RESOLVED), WORKERS, VT_WHO_HOLDER },
-	{ IN, S(IN_DIRECTED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE },
-	{ IN, S(IN_ASSIGNED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE },
-	{ IN, S(IN_REGISTERED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
-	{ IN, S(IN_SUBMITTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
-	{ IN, S(IN_DIRECTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
-	{ IN, S(IN_ASSIGNED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
-	{ IN, S(IN_RESOLVED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
+	{ IN, S(IN_RECEIVED), VT_ACTION_REGISTER, S(IN_REGISTERED), R(CLERK), VT_WHO_ROLE, enter_register, VT_XS_ACCEPTED },
+	{ IN, S(IN_RECEIVED), A(REJECT), S(IN_REJECTED), R(CLERK), VT_WHO_ROLE, reject, VT_XS_REJECTED },
+	{ IN, S(IN_RECEIVED), A(DIGITISE), STAY, R(CLERK), VT_WHO_ROLE, digitise, NO_STATUS },
+	{ IN, S(IN_REGISTERED), A(DIGITISE), STAY, R(CLERK), VT_WHO_ROLE, digitise, NO_STATUS },
+	{ IN, S(IN_REGISTERED), A(SUBMIT_TO_HEAD), S(IN_SUBMITTED), R(CLERK), VT_WHO_ROLE, submit_to_head, NO_STATUS },
+	{ IN, S(IN_SUBMITTED), A(DIRECT), S(IN_DIRECTED), LEADERS, VT_WHO_HOLDER, direct, VT_XS_ASSIGNED },
+	{ IN, S(IN_DIRECTED), A(ASSIGN), S(IN_ASSIGNED), R(UNIT_LEADER), VT_WHO_UNIT, assign, VT_XS_PROCESSING },
+	{ IN, S(IN_DIRECTED), A(RESOLVE), S(IN_RESOLVED), WORKERS, VT_WHO_HOLDER, resolve, VT_XS_DONE },
+	{ IN, S(IN_ASSIGNED), A(RESOLVE), S(IN_RESOLVED), WORKERS, VT_WHO_HOLDER, resolve, VT_XS_DONE },
+	{ IN, S(IN_DIRECTED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE, comment, NO_STATUS },
+	{ IN, S(IN_ASSIGNED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE, comment, NO_STATUS },
+	{ IN, S(IN_REGISTERED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
+	{ IN, S(IN_SUBMITTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
+	{ IN, S(IN_DIRECTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
+	{ IN, S(IN_ASSIGNED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
+	{ IN, S(IN_RESOLVED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
 	/* outgoing: dự thảo → trình → ký nháy → (thẩm định) → ký → số, ngày,
 	 * dấu → phát hành; returns go back to the drafter */
-	{ OUT, S(OUT_DRAFT), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE },
-	{ OUT, S(OUT_DRAFT), A(REVISE), STAY, WORKERS, VT_WHO_DRAFTER },
-	{ OUT, S(OUT_DRAFT), A(SUBMIT), S(OUT_SUBMITTED), WORKERS, VT_WHO_DRAFTER },
-	{ OUT, S(OUT_SUBMITTED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE },
-	{ OUT, S(OUT_SUBMITTED), A(REQUEST_CHANGES), S(OUT_DRAFT), R(UNIT_LEADER), VT_WHO_HOLDER },
-	{ OUT, S(OUT_SUBMITTED), A(INITIAL), S(OUT_INITIALED), R(UNIT_LEADER), VT_WHO_HOLDER },
-	{ OUT, S(OUT_INITIALED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE },
-	{ OUT, S(OUT_INITIALED), A(SEND_FOR_APPRAISAL), S(OUT_APPRAISAL), R(AGENCY_LEADER), VT_WHO_HOLDER },
-	{ OUT, S(OUT_APPRAISAL), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE },
-	{ OUT, S(OUT_APPRAISAL), A(APPRAISE), S(OUT_INITIALED), R(STAFF) | R(UNIT_LEADER), VT_WHO_UNIT },
-	{ OUT, S(OUT_INITIALED), A(SIGN), S(OUT_SIGNED), R(AGENCY_LEADER), VT_WHO_HOLDER },
-	{ OUT, S(OUT_INITIALED), A(RETURN_TO_DRAFTER), S(OUT_DRAFT), R(AGENCY_LEADER), VT_WHO_HOLDER },
-	{ OUT, S(OUT_SIGNED), A(RETURN_TO_DRAFTER), S(OUT_DRAFT), R(CLERK), VT_WHO_ROLE },
-	{ OUT, S(OUT_SIGNED), A(ISSUE), S(OUT_ISSUED), R(CLERK), VT_WHO_ROLE },
-	{ OUT, S(OUT_ISSUED), A(DISTRIBUTE), S(OUT_DISTRIBUTED), R(CLERK), VT_WHO_ROLE },
-	{ OUT, S(OUT_PAPER_ISSUED), VT_ACTION_REGISTER, STAY, R(CLERK), VT_WHO_ROLE },
-	{ OUT, S(OUT_PAPER_ISSUED), A(ATTACH_DIGITISED), S(OUT_ISSUED), R(CLERK), VT_WHO_ROLE },
-	{ OUT, S(OUT_ISSUED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
-	{ OUT, S(OUT_DISTRIBUTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE },
+	{ OUT, S(OUT_DRAFT), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE, comment, NO_STATUS },
+	{ OUT, S(OUT_DRAFT), A(REVISE), STAY, WORKERS, VT_WHO_DRAFTER, revise, NO_STATUS },
+	{ OUT, S(OUT_DRAFT), A(SUBMIT), S(OUT_SUBMITTED), WORKERS, VT_WHO_DRAFTER, submit, NO_STATUS },
+	{ OUT, S(OUT_SUBMITTED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE, comment, NO_STATUS },
+	{ OUT, S(OUT_SUBMITTED), A(REQUEST_CHANGES), S(OUT_DRAFT), R(UNIT_LEADER), VT_WHO_HOLDER, back_to_drafter,
+		NO_STATUS },
+	{ OUT, S(OUT_SUBMITTED), A(INITIAL), S(OUT_INITIALED), R(UNIT_LEADER), VT_WHO_HOLDER, initial, NO_STATUS },
+	{ OUT, S(OUT_INITIALED), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE, comment, NO_STATUS },
+	{ OUT, S(OUT_INITIALED), A(SEND_FOR_APPRAISAL), S(OUT_APPRAISAL), R(AGENCY_LEADER), VT_WHO_HOLDER,
+		send_for_appraisal, NO_STATUS },
+	{ OUT, S(OUT_APPRAISAL), A(COMMENT), STAY, WORKERS, VT_WHO_ROLE, comment, NO_STATUS },
+	{ OUT, S(OUT_APPRAISAL), A(APPRAISE), S(OUT_INITIALED), R(STAFF) | R(UNIT_LEADER), VT_WHO_UNIT, appraise,
+		NO_STATUS },
+	{ OUT, S(OUT_INITIALED), A(SIGN), S(OUT_SIGNED), R(AGENCY_LEADER), VT_WHO_HOLDER, sign, NO_STATUS },
+	{ OUT, S(OUT_INITIALED), A(RETURN_TO_DRAFTER), S(OUT_DRAFT), R(AGENCY_LEADER), VT_WHO_HOLDER, back_to_drafter,
+		NO_STATUS },
+	{ OUT, S(OUT_SIGNED), A(RETURN_TO_DRAFTER), S(OUT_DRAFT), R(CLERK), VT_WHO_ROLE, unsigned_to_drafter, NO_STATUS },
+	{ OUT, S(OUT_SIGNED), A(ISSUE), S(OUT_ISSUED), R(CLERK), VT_WHO_ROLE, issue, NO_STATUS },
+	{ OUT, S(OUT_ISSUED), A(DISTRIBUTE), S(OUT_DISTRIBUTED), R(CLERK), VT_WHO_ROLE, distribute, NO_STATUS },
+	{ OUT, S(OUT_PAPER_ISSUED), VT_ACTION_REGISTER, STAY, R(CLERK), VT_WHO_ROLE, enter_register, NO_STATUS },
+	{ OUT, S(OUT_PAPER_ISSUED), A(ATTACH_DIGITISED), S(OUT_ISSUED), R(CLERK), VT_WHO_ROLE, attach_digitised,
+		NO_STATUS },
+	{ OUT, S(OUT_ISSUED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
+	{ OUT, S(OUT_DISTRIBUTED), A(ADD_TO_DOSSIER), STAY, READERS, VT_WHO_ROLE, add_to_dossier, NO_STATUS },
 	/* thu hồi: an issued document sent to other nodes is recalled */
-	{ OUT, S(OUT_DISTRIBUTED), A(RECALL), STAY, R(CLERK) | R(AGENCY_LEADER), VT_WHO_ROLE },
+	{ OUT, S(OUT_DISTRIBUTED), A(RECALL), STAY, R(CLERK) | R(AGENCY_LEADER), VT_WHO_ROLE, recall, NO_STATUS },
 };
 
 #define NTRANS (sizeof(table) / sizeof(table[0]))
@@ -159,23 +174,11 @@ static int refuse_state(const Vanthu__V1__Document *doc, Vanthu__V1__Action acti
 
 Vanthu__V1__WorkflowState vt_workflow_initial(const Vanthu__V1__DocumentMeta *meta)
 {
+	if (!meta)
+		return STAY; /* no document: vt_doc_create refuses it */
 	if (meta->direction == IN)
 		return S(IN_RECEIVED);
 	return meta->paper_issue ? S(OUT_PAPER_ISSUED) : S(OUT_DRAFT);
-}
-
-int vt_workflow_registration(const Vanthu__V1__Document *doc, Vanthu__V1__WorkflowState *next)
-{
-	const vt_transition *t = vt_workflow_find(doc->meta->direction, doc->state, VT_ACTION_REGISTER);
-	if (!t) {
-		if (doc->meta->direction == OUT && doc->state != S(OUT_PAPER_ISSUED))
-			return vt_error_set(VT_ECONFLICT, "document %s is %s: an outgoing document gets its number when "
-				"the clerk issues it after signing (or when created as a paper issue)", doc->id,
-				vt_state_name(doc->state));
-		return refuse_state(doc, VT_ACTION_REGISTER);
-	}
-	*next = t->to == STAY ? doc->state : t->to;
-	return 0;
 }
 
 int vt_workflow_check(const Vanthu__V1__Document *doc, Vanthu__V1__Action action,
@@ -224,117 +227,142 @@ int vt_workflow_check(const Vanthu__V1__Document *doc, Vanthu__V1__Action action
 	return 0;
 }
 
-int vt_workflow_legally_valid(const Vanthu__V1__Document *doc)
-{
-	int agency = 0, signer = 0;
-	/* what the signatures module found in the document's current file */
-	if (doc->verified_legal)
-		return 1;
-	for (size_t i = 0; i < doc->n_signatures; i++) {
-		const Vanthu__V1__SignatureMark *m = doc->signatures[i];
-		if (strcmp(m->check, "valid") != 0)
-			continue;
-		agency |= strcmp(m->kind, "agency") == 0;
-		signer |= strcmp(m->kind, "signer") == 0;
-	}
-	return agency && signer;
-}
-
-/* ---- dossiers */
-
-static void key_dossier(vt_key *k, const char *origin, const char *id)
-{
-	vt_key_init(k, origin);
-	vt_key_u8(k, VT_IDX_DOSSIER);
-	vt_key_str(k, id);
-}
-
-int vt_dossier_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Dossier **out)
-{
-	vt_key k;
-	char *v = NULL;
-	size_t n;
-	int error;
-	*out = NULL;
-	key_dossier(&k, origin, id);
-	if ((error = vt_key_check(&k)) < 0)
-		return error;
-	if ((error = vt_store_get(store, VT_CF_INDEX, k.buf, k.len, &v, &n)) < 0)
-		return error == VT_ENOTFOUND ? vt_error_set(VT_ENOTFOUND, "no dossier '%s'", id) : error;
-	*out = vanthu__v1__dossier__unpack(NULL, n, (const uint8_t *)v);
-	free(v);
-	return *out ? 0 : vt_error_set(VT_ECORRUPT, "dossier '%s' does not decode", id);
-}
-
-VT_MSG_EACH_TYPED(each_dossier, vt_dossier_fn, Vanthu__V1__Dossier, vanthu__v1__dossier__descriptor)
-
-int vt_dossier_list(vt_store *store, const char *origin, vt_dossier_fn fn, void *ctx)
-{
-	vt_key k;
-	vt_key_init(&k, origin);
-	vt_key_u8(&k, VT_IDX_DOSSIER);
-	return each_dossier(store, VT_CF_INDEX, &k, fn, ctx);
-}
-
-/* Adds doc to the dossier (opening it when a title is given). */
-static int dossier_add(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *doc_id,
-	const char *id, const char *title, const char *unit)
-{
-	Vanthu__V1__Dossier *old = NULL, d = VANTHU__V1__DOSSIER__INIT;
-	char **docs = NULL;
-	vt_key k;
-	int error;
-	if (!*id || strlen(id) > 64)
-		return vt_error_set(VT_EINVAL, "a dossier code (mã hồ sơ, up to 64 characters) is needed");
-	key_dossier(&k, ctx->origin, id);
-	error = vt_apply_get(ctx, VT_CF_INDEX, &k, &vanthu__v1__dossier__descriptor, (ProtobufCMessage **)&old);
-	if (error == VT_ENOTFOUND) {
-		if (!*title)
-			return vt_error_set(VT_ENOTFOUND, "no dossier '%s' (give a title to open it)", id);
-		d.id = (char *)id;
-		d.title = (char *)title;
-		d.owner = e->actor;
-		d.unit = (char *)unit;
-		d.opened_at = e->time;
-	} else if (error < 0) {
-		return error;
-	} else {
-		d = *old;
-		if (d.closed) {
-			error = vt_error_set(VT_ECONFLICT, "dossier '%s' is closed", id);
-			goto out;
-		}
-		for (size_t i = 0; i < d.n_documents; i++)
-			if (strcmp(d.documents[i], doc_id) == 0) {
-				error = vt_error_set(VT_EEXISTS, "document %s is already number %zu of dossier '%s'", doc_id,
-					i + 1, id);
-				goto out;
-			}
-	}
-	if (!(docs = malloc((d.n_documents + 1) * sizeof(char *)))) {
-		error = vt_error_set(VT_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (d.n_documents)
-		memcpy(docs, d.documents, d.n_documents * sizeof(char *));
-	docs[d.n_documents] = (char *)doc_id;
-	d.documents = docs;
-	d.n_documents++;
-	error = vt_apply_put(ctx, VT_CF_INDEX, &k, &d.base);
-out:
-	free(docs);
-	if (old)
-		vanthu__v1__dossier__free_unpacked(old, NULL);
-	return error;
-}
-
-/* ---- apply */
+/* ---- apply: the row's effect, its next state, the save, the status back */
 
 /* Pointer arrays that grow by one for the updated copy of a document. */
 typedef struct grown {
 	void *arrays[4];
 	int n;
 } grown;
+
+/* One transition being applied: the document as loaded, the copy that is
+ * saved (borrowing from the loaded one, the entry and the scratch), and
+ * what the entry asks. */
+struct vt_workflow_step {
+	vt_apply_ctx *ctx;
+	const Vanthu__V1__LogEntry *e;
+	vt_apply_result *res;
+	const Vanthu__V1__DocumentAction *act; /* a DocumentAction's; NULL for a registration */
+	const char *book;                      /* a registration's (DocumentRegistered, or DocumentCreated
+	                                        * with a book); NULL for a DocumentAction */
+	int accept_duplicate;
+	Vanthu__V1__Document *doc; /* as loaded (owned) */
+	Vanthu__V1__Document upd;
+	Vanthu__V1__DocumentMeta meta;
+	Vanthu__V1__SignatureMark mark;
+	const char *status_text; /* sent with the row's status */
+	vt_register_scratch sc;
+	grown g;
+	char date[11];
+};
+
+static void step_init(vt_workflow_step *s, vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->e = e;
+	s->res = res;
+	s->status_text = "";
+}
+
+static void step_dispose(vt_workflow_step *s)
+{
+	for (int i = 0; i < s->g.n; i++)
+		free(s->g.arrays[i]);
+	vanthu__v1__document__free_unpacked(s->doc, NULL);
+}
+
+/* Applies row t to the loaded document. */
+static int run(vt_workflow_step *s, const vt_transition *t)
+{
+	int error;
+	s->upd = *s->doc;
+	s->meta = *s->doc->meta;
+	s->upd.meta = &s->meta;
+	s->mark = (Vanthu__V1__SignatureMark)VANTHU__V1__SIGNATURE_MARK__INIT;
+	s->mark.account = s->e->actor;
+	s->mark.time = s->e->time;
+	s->mark.check = "pending";
+	if ((error = t->effect(s)) < 0)
+		return error;
+	if (t->to != STAY)
+		s->upd.state = t->to;
+	s->upd.updated_seq = s->e->seq;
+	snprintf(s->res->document_id, sizeof(s->res->document_id), "%s", s->doc->id);
+	if ((error = vt_doc_save(s->ctx, &s->upd)) < 0 || !t->status)
+		return error;
+	/* a document that came from another node: its status goes back */
+	return vt_exchange_status(s->ctx, s->e, &s->upd, t->status, s->status_text);
+}
+
+int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+{
+	const Vanthu__V1__DocumentAction *act = e->event->document_action;
+	const vt_transition *t;
+	vt_workflow_step s;
+	int error;
+	step_init(&s, ctx, e, res);
+	s.act = act;
+	if ((error = vt_doc_load(ctx, act->document_id, &s.doc)) < 0)
+		goto out;
+	if (!(t = vt_workflow_find(s.doc->meta->direction, s.doc->state, act->action)))
+		error = refuse_state(s.doc, act->action);
+	else if (s.doc->recalled_at && s.doc->meta->direction == IN && act->action != A(ADD_TO_DOSSIER))
+		error = vt_error_set(VT_ECONFLICT, "%s was recalled by its sender (%s): %s", s.doc->id,
+			s.doc->exchange_from, s.doc->recall_reason);
+	else
+		error = run(&s, t);
+out:
+	step_dispose(&s);
+	return error;
+}
+
+/* Registration (vào sổ) of document_id in book: the register row of its
+ * state. */
+static int registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const char *document_id,
+	const char *book, int accept_duplicate, vt_apply_result *res)
+{
+	const vt_transition *t;
+	vt_workflow_step s;
+	int error;
+	step_init(&s, ctx, e, res);
+	s.book = book;
+	s.accept_duplicate = accept_duplicate;
+	if ((error = vt_doc_load(ctx, document_id, &s.doc)) < 0)
+		goto out;
+	if ((t = vt_workflow_find(s.doc->meta->direction, s.doc->state, VT_ACTION_REGISTER)))
+		error = run(&s, t);
+	else if (s.doc->meta->direction == OUT && s.doc->state != S(OUT_PAPER_ISSUED))
+		error = vt_error_set(VT_ECONFLICT, "document %s is %s: an outgoing document gets its number when the "
+			"clerk issues it after signing (or when created as a paper issue)", s.doc->id,
+			vt_state_name(s.doc->state));
+	else
+		error = refuse_state(s.doc, VT_ACTION_REGISTER);
+out:
+	step_dispose(&s);
+	return error;
+}
+
+int vt_workflow_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+{
+	const Vanthu__V1__DocumentRegistered *r = e->event->document_registered;
+	return registration(ctx, e, r->document_id, r->book, r->accept_duplicate, res);
+}
+
+int vt_workflow_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+{
+	const Vanthu__V1__DocumentCreated *c = e->event->document_created;
+	char id[VT_ID_MAX];
+	int error;
+	if ((error = vt_doc_create(ctx, e, c->meta, vt_workflow_initial(c->meta), NULL, NULL, res)) < 0 ||
+	    !*c->register_book)
+		return error;
+	/* received and registered in one step */
+	snprintf(id, sizeof(id), "%s", res->document_id);
+	return registration(ctx, e, id, c->register_book, c->accept_duplicate, res);
+}
+
+/* ---- what the effects share */
 
 static void *grow(grown *g, void *const *old, size_t n, void *add)
 {
@@ -348,10 +376,15 @@ static void *grow(grown *g, void *const *old, size_t n, void *add)
 	return a;
 }
 
-static int need(const char *v, const char *what, Vanthu__V1__Action a)
+static int nomem(void)
+{
+	return vt_error_set(VT_ENOMEM, "out of memory");
+}
+
+static int need(const vt_workflow_step *s, const char *v, const char *what)
 {
 	if (!v || !*v)
-		return vt_error_set(VT_EINVAL, "'%s' needs %s", vt_action_name(a), what);
+		return vt_error_set(VT_EINVAL, "'%s' needs %s", vt_action_name(s->act->action), what);
 	return 0;
 }
 
@@ -370,6 +403,16 @@ static int account_with_role(vt_apply_ctx *ctx, const char *name, uint32_t roles
 		error = vt_error_set(VT_EINVAL, "%s cannot receive it %s", name, as);
 	vanthu__v1__account__free_unpacked(a, NULL);
 	return error;
+}
+
+/* The document goes to act->to, who must hold one of roles. */
+static int hand_to(vt_workflow_step *s, const char *what, uint32_t roles, const char *as)
+{
+	int error;
+	if ((error = need(s, s->act->to, what)) < 0 || (error = account_with_role(s->ctx, s->act->to, roles, as)) < 0)
+		return error;
+	s->upd.holder = s->act->to;
+	return 0;
 }
 
 /* An attached file: a stored blob; scans must be PDF 1.4 or later. */
@@ -393,37 +436,57 @@ static int attachment_ok(vt_apply_ctx *ctx, const Vanthu__V1__Attachment *att, i
 	return error;
 }
 
-/* The file of an action becomes the document's current version (a draft,
- * the leader's own edit, or the same PDF with one more signature). */
-static int new_version(vt_apply_ctx *ctx, grown *g, const Vanthu__V1__Document *doc, Vanthu__V1__Document *upd,
-	Vanthu__V1__DocumentMeta *meta, const Vanthu__V1__Attachment *att)
+/* The scan of the action joins the document's files. */
+static int add_scan(vt_workflow_step *s)
 {
+	const Vanthu__V1__DocumentMeta *m = s->doc->meta;
+	if (!(s->meta.attachments = grow(&s->g, (void *const *)m->attachments, m->n_attachments, s->act->attachment)))
+		return nomem();
+	s->meta.n_attachments++;
+	return 0;
+}
+
+/* The file of the action becomes the document's current version (a draft,
+ * the leader's own edit, or the same PDF with one more signature). */
+static int new_version(vt_workflow_step *s)
+{
+	const Vanthu__V1__Attachment *att = s->act->attachment;
 	int error;
-	if ((error = attachment_ok(ctx, att, 0)) < 0)
+	if ((error = attachment_ok(s->ctx, att, 0)) < 0)
 		return error;
-	if (!(upd->versions = grow(g, (void *const *)doc->versions, doc->n_versions, (void *)att)))
-		return vt_error_set(VT_ENOMEM, "out of memory");
-	upd->n_versions = doc->n_versions + 1;
-	meta->attachments = &upd->versions[upd->n_versions - 1];
-	meta->n_attachments = 1;
+	if (!(s->upd.versions = grow(&s->g, (void *const *)s->doc->versions, s->doc->n_versions, (void *)att)))
+		return nomem();
+	s->upd.n_versions = s->doc->n_versions + 1;
+	s->meta.attachments = &s->upd.versions[s->upd.n_versions - 1];
+	s->meta.n_attachments = 1;
 	/* a new file: what was verified before says nothing about it */
-	upd->verified_legal = 0;
-	upd->verification = "";
+	s->upd.verified_legal = 0;
+	s->upd.verification = "";
+	return 0;
+}
+
+/* One more signature mark (pending until the file is verified). */
+static int add_mark(vt_workflow_step *s, const char *kind)
+{
+	s->mark.kind = (char *)kind;
+	if (!(s->upd.signatures = grow(&s->g, (void *const *)s->doc->signatures, s->doc->n_signatures, &s->mark)))
+		return nomem();
+	s->upd.n_signatures++;
 	return 0;
 }
 
 /* An issued document to the other nodes it is distributed to (recall NULL),
  * or its recall. */
-static int send_out(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const Vanthu__V1__Document *doc,
-	const char *recall)
+static int send_out(vt_workflow_step *s, const char *recall)
 {
 	Vanthu__V1__ExchangeMessage m = VANTHU__V1__EXCHANGE_MESSAGE__INIT;
 	Vanthu__V1__NodeInitialized *self = NULL;
+	const Vanthu__V1__Document *doc = &s->upd;
 	int error;
-	if ((error = vt_apply_node(ctx, &self)) < 0)
+	if ((error = vt_apply_node(s->ctx, &self)) < 0)
 		return error;
 	m.document_id = doc->id;
-	m.sender_name = *self->agency_name ? self->agency_name : (char *)ctx->origin;
+	m.sender_name = *self->agency_name ? self->agency_name : (char *)s->ctx->origin;
 	if (recall) {
 		m.kind_case = VANTHU__V1__EXCHANGE_MESSAGE__KIND_RECALL;
 		m.recall = (char *)recall;
@@ -433,324 +496,244 @@ static int send_out(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, const Vant
 	}
 	for (size_t i = 0; i < doc->n_external_recipients && error == 0; i++) {
 		m.to = doc->external_recipients[i];
-		error = vt_exchange_send(ctx, e->seq, m.to, &m);
+		error = vt_exchange_send(s->ctx, s->e->seq, m.to, &m);
 	}
 	vanthu__v1__node_initialized__free_unpacked(self, NULL);
 	return error;
 }
 
-int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+/* ---- the effects, one per action (the table names them) */
+
+/* vào sổ: the next number of the book. Only a registration asks for it,
+ * never a DocumentAction. */
+static int enter_register(vt_workflow_step *s)
 {
-	const Vanthu__V1__DocumentAction *act = e->event->document_action;
-	Vanthu__V1__Document *doc = NULL, upd;
-	Vanthu__V1__DocumentMeta meta;
-	Vanthu__V1__SignatureMark mark = VANTHU__V1__SIGNATURE_MARK__INIT;
-	const vt_transition *t;
-	vt_register_scratch sc;
-	grown g = { { 0 }, 0 };
-	char date[11];
-	Vanthu__V1__Action a = act->action;
+	if (!s->book)
+		return vt_error_set(VT_EINVAL, "action %d is not one the workflow knows", (int)s->act->action);
+	return vt_register_number(s->ctx, s->e, &s->upd, s->book, s->accept_duplicate, &s->sc, s->res);
+}
+
+static int reject(vt_workflow_step *s)
+{
 	int error;
-
-	if ((error = vt_doc_load(ctx, act->document_id, &doc)) < 0)
+	if ((error = need(s, s->act->comment, "the reason sent back to the sender")) < 0)
 		return error;
-	if (!(t = vt_workflow_find(doc->meta->direction, doc->state, a))) {
-		error = refuse_state(doc, a);
-		goto out;
-	}
-	if (doc->recalled_at && doc->meta->direction == IN && a != A(ADD_TO_DOSSIER)) {
-		error = vt_error_set(VT_ECONFLICT, "%s was recalled by its sender (%s): %s", doc->id, doc->exchange_from,
-			doc->recall_reason);
-		goto out;
-	}
-	upd = *doc;
-	meta = *doc->meta;
-	upd.meta = &meta;
-	mark.account = e->actor;
-	mark.time = e->time;
-	mark.check = "pending";
-
-	switch (a) {
-	case A(REJECT):
-		if ((error = need(act->comment, "the reason sent back to the sender", a)) < 0)
-			goto out;
-		upd.reject_reason = act->comment;
-		upd.holder = "";
-		break;
-	case A(DIGITISE):
-	case A(ATTACH_DIGITISED):
-		if ((error = attachment_ok(ctx, act->attachment, 1)) < 0)
-			goto out;
-		if (a == A(ATTACH_DIGITISED) && !doc->number) {
-			error = vt_error_set(VT_ECONFLICT, "register the paper issue %s first (its number and date)", doc->id);
-			goto out;
-		}
-		if (!(meta.attachments = grow(&g, (void *const *)doc->meta->attachments, doc->meta->n_attachments,
-			      act->attachment)))
-			goto nomem;
-		meta.n_attachments++;
-		break;
-	case A(SUBMIT_TO_HEAD):
-		if ((error = need(act->to, "the head or delegate (to)", a)) < 0 ||
-		    (error = account_with_role(ctx, act->to, LEADERS, "as head or delegate")) < 0)
-			goto out;
-		upd.holder = act->to;
-		break;
-	case A(DIRECT):
-		if (!*act->lead_unit && !*act->lead_person) {
-			error = vt_error_set(VT_EINVAL, "'direct' needs the lead unit or person (chủ trì)");
-			goto out;
-		}
-		if (*act->deadline && !vt_date_ok(act->deadline)) {
-			error = vt_error_set(VT_EINVAL, "deadline '%s' is not YYYY-MM-DD", act->deadline);
-			goto out;
-		}
-		if ((*act->lead_unit && (error = vt_unit_exists(ctx, act->lead_unit)) < 0) ||
-		    (*act->lead_person && (error = account_with_role(ctx, act->lead_person, WORKERS, "as lead")) < 0))
-			goto out;
-		for (size_t i = 0; i < act->n_coordinating_units; i++)
-			if ((error = vt_unit_exists(ctx, act->coordinating_units[i])) < 0)
-				goto out;
-		for (size_t i = 0; i < act->n_coordinating_persons; i++)
-			if ((error = account_with_role(ctx, act->coordinating_persons[i], WORKERS, "to coordinate")) < 0)
-				goto out;
-		upd.lead_unit = act->lead_unit;
-		upd.lead_person = act->lead_person;
-		upd.coordinating_units = act->coordinating_units;
-		upd.n_coordinating_units = act->n_coordinating_units;
-		upd.coordinating_persons = act->coordinating_persons;
-		upd.n_coordinating_persons = act->n_coordinating_persons;
-		upd.deadline = act->deadline;
-		upd.direction_text = act->comment;
-		upd.holder = act->lead_person;
-		break;
-	case A(ASSIGN):
-		if ((error = need(act->to, "the person who handles it (to)", a)) < 0 ||
-		    (error = account_with_role(ctx, act->to, WORKERS, "to handle")) < 0)
-			goto out;
-		upd.holder = act->to;
-		upd.lead_person = act->to;
-		break;
-	case A(RESOLVE):
-	case A(ADD_TO_DOSSIER):
-		if ((error = dossier_add(ctx, e, doc->id, act->dossier, act->dossier_title, doc->lead_unit)) < 0)
-			goto out;
-		if (!(upd.dossiers = grow(&g, (void *const *)doc->dossiers, doc->n_dossiers, act->dossier)))
-			goto nomem;
-		upd.n_dossiers++;
-		if (a == A(RESOLVE)) {
-			upd.resolved_at = e->time;
-			upd.holder = "";
-		}
-		break;
-	case A(COMMENT):
-	case A(APPRAISE):
-		if ((error = need(act->comment, a == A(APPRAISE) ? "the appraisal opinion" : "the comment", a)) < 0)
-			goto out;
-		if (a == A(APPRAISE))
-			upd.appraisal_unit = "";
-		break;
-	case A(SUBMIT):
-		if ((error = need(act->to, "the unit leader (to)", a)) < 0 ||
-		    (error = account_with_role(ctx, act->to, R(UNIT_LEADER), "as unit leader")) < 0)
-			goto out;
-		upd.holder = act->to;
-		break;
-	case A(REQUEST_CHANGES):
-	case A(RETURN_TO_DRAFTER):
-		if ((error = need(act->comment, "what to change", a)) < 0)
-			goto out;
-		upd.holder = doc->drafter;
-		if (doc->state == S(OUT_SIGNED)) {
-			/* the content will change: the signatures made are void */
-			upd.signatures = NULL;
-			upd.n_signatures = 0;
-		}
-		break;
-	case A(REVISE):
-	case A(SIGN):
-		/* a new version: the drafter's, the leader's own edit (form 1),
-		 * or the file with the signer's signature */
-		if ((a == A(REVISE) || act->attachment) &&
-		    (error = new_version(ctx, &g, doc, &upd, &meta, act->attachment)) < 0)
-			goto out;
-		if (a == A(SIGN)) {
-			mark.kind = "signer";
-			if (!(upd.signatures = grow(&g, (void *const *)doc->signatures, doc->n_signatures, &mark)))
-				goto nomem;
-			upd.n_signatures++;
-			upd.holder = "";
-		}
-		break;
-	case A(INITIAL):
-		if ((error = need(act->to, "the agency leader (to)", a)) < 0 ||
-		    (error = account_with_role(ctx, act->to, R(AGENCY_LEADER), "as agency leader")) < 0)
-			goto out;
-		/* the file with the initials (ký nháy), when signed before upload */
-		if (act->attachment && (error = new_version(ctx, &g, doc, &upd, &meta, act->attachment)) < 0)
-			goto out;
-		mark.kind = "initials";
-		if (!(upd.signatures = grow(&g, (void *const *)doc->signatures, doc->n_signatures, &mark)))
-			goto nomem;
-		upd.n_signatures++;
-		upd.holder = act->to;
-		break;
-	case A(SEND_FOR_APPRAISAL):
-		if ((error = need(act->to, "the functional unit (to)", a)) < 0 || (error = vt_unit_exists(ctx, act->to)) < 0)
-			goto out;
-		upd.appraisal_unit = act->to;
-		break;
-	case A(ISSUE): {
-		if ((error = need(act->book, "the outgoing register book", a)) < 0 ||
-		    (error = vt_register_number(ctx, e, &upd, act->book, 0, &sc, res)) < 0)
-			goto out;
-		if (!*meta.issue_date) {
-			/* ngày tháng văn bản: the day of issue, Vietnam time */
-			vt_date_vn(date, e->time);
-			meta.issue_date = date;
-		}
-		/* the file with the agency's signature and stamp */
-		if (act->attachment && (error = new_version(ctx, &g, doc, &upd, &meta, act->attachment)) < 0)
-			goto out;
-		mark.kind = "agency";
-		if (!(upd.signatures = grow(&g, (void *const *)doc->signatures, doc->n_signatures, &mark)))
-			goto nomem;
-		upd.n_signatures++;
-		upd.issued_at = e->time;
-		upd.holder = "";
-		break;
-	}
-	case A(DISTRIBUTE):
-		if (!act->n_recipients && !act->n_paper_recipients && !act->n_external_recipients) {
-			error = vt_error_set(VT_EINVAL, "'distribute' needs recipients (units, other nodes) or paper "
-				"recipients");
-			goto out;
-		}
-		for (size_t i = 0; i < act->n_recipients; i++)
-			if ((error = vt_unit_exists(ctx, act->recipients[i])) < 0)
-				goto out;
-		upd.distributed_to = act->recipients;
-		upd.n_distributed_to = act->n_recipients;
-		upd.paper_recipients = act->paper_recipients;
-		upd.n_paper_recipients = act->n_paper_recipients;
-		upd.external_recipients = act->external_recipients;
-		upd.n_external_recipients = act->n_external_recipients;
-		if ((error = send_out(ctx, e, &upd, NULL)) < 0)
-			goto out;
-		break;
-	case A(RECALL):
-		if ((error = need(act->comment, "the reason for the recall", a)) < 0)
-			goto out;
-		if (!doc->n_external_recipients) {
-			error = vt_error_set(VT_ECONFLICT, "%s was not sent to other nodes: nothing to recall", doc->id);
-			goto out;
-		}
-		upd.recalled_at = e->time;
-		upd.recall_reason = act->comment;
-		if ((error = send_out(ctx, e, &upd, act->comment)) < 0)
-			goto out;
-		break;
-	default:
-		error = vt_error_set(VT_EINVAL, "action %d is not one the workflow knows", (int)a);
-		goto out;
-	}
-	if (t->to != STAY)
-		upd.state = t->to;
-	upd.updated_seq = e->seq;
-	snprintf(res->document_id, sizeof(res->document_id), "%s", doc->id);
-	if ((error = vt_doc_save(ctx, &upd)) < 0)
-		goto out;
-	/* a document that came from another node: its status goes back */
-	switch (a) {
-	case A(REJECT): error = vt_exchange_status(ctx, e, &upd, VT_XS_REJECTED, act->comment); break;
-	case A(DIRECT): error = vt_exchange_status(ctx, e, &upd, VT_XS_ASSIGNED, ""); break;
-	case A(ASSIGN): error = vt_exchange_status(ctx, e, &upd, VT_XS_PROCESSING, ""); break;
-	case A(RESOLVE): error = vt_exchange_status(ctx, e, &upd, VT_XS_DONE, ""); break;
-	default: break;
-	}
-	goto out;
-nomem:
-	error = vt_error_set(VT_ENOMEM, "out of memory");
-out:
-	for (int i = 0; i < g.n; i++)
-		free(g.arrays[i]);
-	vanthu__v1__document__free_unpacked(doc, NULL);
-	return error;
+	s->upd.reject_reason = s->act->comment;
+	s->upd.holder = "";
+	s->status_text = s->act->comment;
+	return 0;
 }
 
-/* ---- verification results (DocumentVerified) */
-
-/* The check a recorded signature gets from a verification: "valid" when a
- * valid signature of its kind is in the file, else what failed. */
-static const char *mark_check(const Vanthu__V1__DocumentVerified *v, const char *kind, char *buf, size_t cap)
+static int digitise(vt_workflow_step *s)
 {
-	const char *want = strcmp(kind, "agency") == 0 ? "agency" : "person";
-	const Vanthu__V1__SignatureCheck *bad = NULL;
-	if (strcmp(kind, "sender") == 0) {
-		snprintf(buf, cap, "%s: %s", v->legal ? "valid" : "invalid", v->status);
-		return v->legal ? "valid" : buf;
-	}
-	for (size_t i = 0; i < v->n_signatures; i++) {
-		if (strcmp(v->signatures[i]->kind, want) != 0)
-			continue;
-		if (strcmp(v->signatures[i]->result, "valid") == 0)
-			return "valid";
-		bad = v->signatures[i];
-	}
-	snprintf(buf, cap, "invalid: %s", bad ? bad->result : "no such signature in the file");
-	return buf;
+	int error;
+	if ((error = attachment_ok(s->ctx, s->act->attachment, 1)) < 0)
+		return error;
+	return add_scan(s);
 }
 
-int vt_workflow_apply_verified(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)
+static int attach_digitised(vt_workflow_step *s)
 {
-	const Vanthu__V1__DocumentVerified *v = e->event->document_verified;
-	Vanthu__V1__Document *doc = NULL, upd;
-	Vanthu__V1__SignatureMark *marks = NULL, **ptrs = NULL;
-	char (*bufs)[300] = NULL;
-	int found = 0, error;
-	if ((error = vt_doc_load(ctx, v->document_id, &doc)) < 0)
+	int error;
+	if ((error = attachment_ok(s->ctx, s->act->attachment, 1)) < 0)
 		return error;
-	if (v->sha256.len != VT_HASH_LEN) {
-		error = vt_error_set(VT_EINVAL, "document_verified: sha256 must be 32 bytes");
-		goto out;
+	if (!s->doc->number)
+		return vt_error_set(VT_ECONFLICT, "register the paper issue %s first (its number and date)", s->doc->id);
+	return add_scan(s);
+}
+
+static int submit_to_head(vt_workflow_step *s)
+{
+	return hand_to(s, "the head or delegate (to)", LEADERS, "as head or delegate");
+}
+
+static int direct(vt_workflow_step *s)
+{
+	const Vanthu__V1__DocumentAction *act = s->act;
+	int error;
+	if (!*act->lead_unit && !*act->lead_person)
+		return vt_error_set(VT_EINVAL, "'direct' needs the lead unit or person (chủ trì)");
+	if (*act->deadline && !vt_date_ok(act->deadline))
+		return vt_error_set(VT_EINVAL, "deadline '%s' is not YYYY-MM-DD", act->deadline);
+	if ((*act->lead_unit && (error = vt_unit_exists(s->ctx, act->lead_unit)) < 0) ||
+	    (*act->lead_person && (error = account_with_role(s->ctx, act->lead_person, WORKERS, "as lead")) < 0))
+		return error;
+	for (size_t i = 0; i < act->n_coordinating_units; i++)
+		if ((error = vt_unit_exists(s->ctx, act->coordinating_units[i])) < 0)
+			return error;
+	for (size_t i = 0; i < act->n_coordinating_persons; i++)
+		if ((error = account_with_role(s->ctx, act->coordinating_persons[i], WORKERS, "to coordinate")) < 0)
+			return error;
+	s->upd.lead_unit = act->lead_unit;
+	s->upd.lead_person = act->lead_person;
+	s->upd.coordinating_units = act->coordinating_units;
+	s->upd.n_coordinating_units = act->n_coordinating_units;
+	s->upd.coordinating_persons = act->coordinating_persons;
+	s->upd.n_coordinating_persons = act->n_coordinating_persons;
+	s->upd.deadline = act->deadline;
+	s->upd.direction_text = act->comment;
+	s->upd.holder = act->lead_person;
+	return 0;
+}
+
+static int assign(vt_workflow_step *s)
+{
+	int error;
+	if ((error = hand_to(s, "the person who handles it (to)", WORKERS, "to handle")) < 0)
+		return error;
+	s->upd.lead_person = s->act->to;
+	return 0;
+}
+
+static int add_to_dossier(vt_workflow_step *s)
+{
+	const Vanthu__V1__Document *doc = s->doc;
+	int error;
+	if ((error = vt_dossier_add(s->ctx, s->e, doc->id, s->act->dossier, s->act->dossier_title, doc->lead_unit)) < 0)
+		return error;
+	if (!(s->upd.dossiers = grow(&s->g, (void *const *)doc->dossiers, doc->n_dossiers, s->act->dossier)))
+		return nomem();
+	s->upd.n_dossiers++;
+	return 0;
+}
+
+/* giải quyết: filed in its dossier, with no one any more */
+static int resolve(vt_workflow_step *s)
+{
+	int error;
+	if ((error = add_to_dossier(s)) < 0)
+		return error;
+	s->upd.resolved_at = s->e->time;
+	s->upd.holder = "";
+	return 0;
+}
+
+static int comment(vt_workflow_step *s)
+{
+	return need(s, s->act->comment, "the comment");
+}
+
+static int appraise(vt_workflow_step *s)
+{
+	int error;
+	if ((error = need(s, s->act->comment, "the appraisal opinion")) < 0)
+		return error;
+	s->upd.appraisal_unit = "";
+	return 0;
+}
+
+static int submit(vt_workflow_step *s)
+{
+	return hand_to(s, "the unit leader (to)", R(UNIT_LEADER), "as unit leader");
+}
+
+/* changes requested, or returned before signing */
+static int back_to_drafter(vt_workflow_step *s)
+{
+	int error;
+	if ((error = need(s, s->act->comment, "what to change")) < 0)
+		return error;
+	s->upd.holder = s->doc->drafter;
+	return 0;
+}
+
+/* returned after signing: the content will change, the signatures made are
+ * void */
+static int unsigned_to_drafter(vt_workflow_step *s)
+{
+	int error;
+	if ((error = back_to_drafter(s)) < 0)
+		return error;
+	s->upd.signatures = NULL;
+	s->upd.n_signatures = 0;
+	return 0;
+}
+
+/* the drafter's new version */
+static int revise(vt_workflow_step *s)
+{
+	return new_version(s);
+}
+
+/* ký nháy: to the agency leader, with the file with the initials when
+ * signed before upload */
+static int initial(vt_workflow_step *s)
+{
+	int error;
+	if ((error = hand_to(s, "the agency leader (to)", R(AGENCY_LEADER), "as agency leader")) < 0 ||
+	    (s->act->attachment && (error = new_version(s)) < 0))
+		return error;
+	return add_mark(s, "initials");
+}
+
+static int send_for_appraisal(vt_workflow_step *s)
+{
+	int error;
+	if ((error = need(s, s->act->to, "the functional unit (to)")) < 0 ||
+	    (error = vt_unit_exists(s->ctx, s->act->to)) < 0)
+		return error;
+	s->upd.appraisal_unit = s->act->to;
+	return 0;
+}
+
+/* the signer's signature, with the leader's own edit (form 1) or the signed
+ * file when there is one */
+static int sign(vt_workflow_step *s)
+{
+	int error;
+	if ((s->act->attachment && (error = new_version(s)) < 0) || (error = add_mark(s, "signer")) < 0)
+		return error;
+	s->upd.holder = "";
+	return 0;
+}
+
+/* số, ngày, dấu: the number of the outgoing book, the date, the file with
+ * the agency's signature and stamp */
+static int issue(vt_workflow_step *s)
+{
+	int error;
+	if ((error = need(s, s->act->book, "the outgoing register book")) < 0 ||
+	    (error = vt_register_number(s->ctx, s->e, &s->upd, s->act->book, 0, &s->sc, s->res)) < 0)
+		return error;
+	if (!*s->meta.issue_date) {
+		/* ngày tháng văn bản: the day of issue, Vietnam time */
+		vt_date_vn(s->date, s->e->time);
+		s->meta.issue_date = s->date;
 	}
-	for (size_t i = 0; i < doc->meta->n_attachments; i++)
-		found |= doc->meta->attachments[i]->sha256.len == VT_HASH_LEN &&
-			memcmp(doc->meta->attachments[i]->sha256.data, v->sha256.data, VT_HASH_LEN) == 0;
-	for (size_t i = 0; i < doc->n_versions; i++)
-		found |= doc->versions[i]->sha256.len == VT_HASH_LEN &&
-			memcmp(doc->versions[i]->sha256.data, v->sha256.data, VT_HASH_LEN) == 0;
-	if (!found) {
-		error = vt_error_set(VT_EINVAL, "the file verified is not one of document %s's", doc->id);
-		goto out;
-	}
-	upd = *doc;
-	if (doc->n_signatures) {
-		marks = calloc(doc->n_signatures, sizeof(*marks));
-		ptrs = calloc(doc->n_signatures, sizeof(*ptrs));
-		bufs = calloc(doc->n_signatures, sizeof(*bufs));
-		if (!marks || !ptrs || !bufs) {
-			error = vt_error_set(VT_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < doc->n_signatures; i++) {
-			marks[i] = *doc->signatures[i];
-			marks[i].check = (char *)mark_check(v, marks[i].kind, bufs[i], sizeof(bufs[i]));
-			ptrs[i] = &marks[i];
-		}
-		upd.signatures = ptrs;
-	}
-	upd.verified_legal = v->legal;
-	upd.verification = v->status;
-	upd.verified_at = e->time;
-	upd.verified_by = e->actor;
-	upd.updated_seq = e->seq;
-	snprintf(res->document_id, sizeof(res->document_id), "%s", doc->id);
-	error = vt_doc_save(ctx, &upd);
-out:
-	free(marks);
-	free(ptrs);
-	free(bufs);
-	vanthu__v1__document__free_unpacked(doc, NULL);
-	return error;
+	if ((s->act->attachment && (error = new_version(s)) < 0) || (error = add_mark(s, "agency")) < 0)
+		return error;
+	s->upd.issued_at = s->e->time;
+	s->upd.holder = "";
+	return 0;
+}
+
+static int distribute(vt_workflow_step *s)
+{
+	const Vanthu__V1__DocumentAction *act = s->act;
+	int error;
+	if (!act->n_recipients && !act->n_paper_recipients && !act->n_external_recipients)
+		return vt_error_set(VT_EINVAL, "'distribute' needs recipients (units, other nodes) or paper recipients");
+	for (size_t i = 0; i < act->n_recipients; i++)
+		if ((error = vt_unit_exists(s->ctx, act->recipients[i])) < 0)
+			return error;
+	s->upd.distributed_to = act->recipients;
+	s->upd.n_distributed_to = act->n_recipients;
+	s->upd.paper_recipients = act->paper_recipients;
+	s->upd.n_paper_recipients = act->n_paper_recipients;
+	s->upd.external_recipients = act->external_recipients;
+	s->upd.n_external_recipients = act->n_external_recipients;
+	return send_out(s, NULL);
+}
+
+/* thu hồi */
+static int recall(vt_workflow_step *s)
+{
+	int error;
+	if ((error = need(s, s->act->comment, "the reason for the recall")) < 0)
+		return error;
+	if (!s->doc->n_external_recipients)
+		return vt_error_set(VT_ECONFLICT, "%s was not sent to other nodes: nothing to recall", s->doc->id);
+	s->upd.recalled_at = s->e->time;
+	s->upd.recall_reason = s->act->comment;
+	return send_out(s, s->act->comment);
 }

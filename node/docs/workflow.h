@@ -1,6 +1,10 @@
 /* The document workflows of the regulation as explicit state machines:
- * incoming (Điều 8) and outgoing (Điều 9). One table per workflow: state ×
- * action → next state, with the roles allowed and who among them may act. */
+ * incoming (Điều 8) and outgoing (Điều 9). One table: workflow, state ×
+ * action → next state, the roles allowed and who among them may act, what
+ * the action does and the status it sends back to a sending node. The top
+ * of docs/: it decides the state a document is created in and applies its
+ * registration.
+ * uses: doc, dossier, exchange, register, date (docs/); accounts; store */
 #ifndef VT_WORKFLOW_H
 #define VT_WORKFLOW_H
 
@@ -21,6 +25,10 @@ enum {
 	VT_WHO_UNIT = 3,    /* someone of the unit the document is with (lead or appraisal unit) */
 };
 
+/* One transition being applied (workflow.c): the document, its updated
+ * copy, what the entry asks. */
+typedef struct vt_workflow_step vt_workflow_step;
+
 typedef struct vt_transition {
 	Vanthu__V1__Direction workflow;
 	Vanthu__V1__WorkflowState from;
@@ -28,6 +36,9 @@ typedef struct vt_transition {
 	Vanthu__V1__WorkflowState to;  /* STATE_NONE: stays where it is */
 	uint32_t roles;                /* bit per Vanthu__V1__Role */
 	int who;
+	int (*effect)(vt_workflow_step *step); /* what the action does to the document */
+	const char *status;            /* edXML status back to the node the document came
+	                                * from (VT_XS_*, docs/exchange.h), or NULL */
 } vt_transition;
 
 /* The transition for (workflow, state, action), or NULL. */
@@ -42,14 +53,18 @@ const vt_transition *vt_workflow_table(size_t *count);
 int vt_workflow_check(const Vanthu__V1__Document *doc, Vanthu__V1__Action action,
 	const Vanthu__V1__Account *account);
 
-/* The state a new document starts in. */
+/* The state a new document starts in (STATE_NONE without metadata). */
 Vanthu__V1__WorkflowState vt_workflow_initial(const Vanthu__V1__DocumentMeta *meta);
 
-/* Registration of doc (DocumentRegistered): the state it moves to, or
- * VT_ECONFLICT. */
-int vt_workflow_registration(const Vanthu__V1__Document *doc, Vanthu__V1__WorkflowState *next);
+/* Applies a DocumentCreated entry: the document in its initial state, and
+ * registered when the entry names a book. */
+int vt_workflow_apply_created(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
 
-/* Applies a DocumentAction entry. */
+/* Applies a DocumentRegistered entry: the register row of the document's
+ * state (VT_ECONFLICT where there is none), numbered in the book. */
+int vt_workflow_apply_registration(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
+
+/* Applies a DocumentAction entry: the row of (state, action), its effect. */
 int vt_workflow_apply(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
 
 const char *vt_state_name(Vanthu__V1__WorkflowState s);
@@ -64,10 +79,5 @@ int vt_workflow_apply_verified(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e,
  * said so, or its agency and signer signatures are both checked valid
  * (Điều 3, 6); otherwise "reference only". */
 int vt_workflow_legally_valid(const Vanthu__V1__Document *doc);
-
-/* Dossiers (hồ sơ công việc), in the index column family. */
-int vt_dossier_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Dossier **out);
-typedef int (*vt_dossier_fn)(void *ctx, const Vanthu__V1__Dossier *d);
-int vt_dossier_list(vt_store *store, const char *origin, vt_dossier_fn fn, void *ctx);
 
 #endif

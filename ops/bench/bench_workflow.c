@@ -22,6 +22,7 @@
 #include "bench.h"
 #include "bench_grpc.h"
 #include "docs/doc.h"
+#include "docs/dossier.h"
 #include "store/log.h"
 #include "node.h"
 #include "rpc/rpc.h"
