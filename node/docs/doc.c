@@ -19,6 +19,39 @@ void vt_doc_key(vt_key *k, const char *origin, uint64_t seq)
 	vt_key_u64(k, seq);
 }
 
+/* Documents of origin created after after_seq, in creation order (the
+ * keys are the creating entry's seq, so this seeks rather than skips). */
+int vt_doc_each_after(vt_store *store, const char *origin, uint64_t after_seq, vt_doc_fn fn, void *payload)
+{
+	vt_iter *it = NULL;
+	vt_key k, start;
+	int error;
+	vt_key_init(&k, origin);
+	if ((error = vt_iter_new(&it, store, VT_CF_DOC, k.buf, k.len)) < 0)
+		return error;
+	if (after_seq) {
+		vt_doc_key(&start, origin, after_seq + 1);
+		vt_iter_seek(it, start.buf, start.len);
+	}
+	for (; vt_iter_valid(it); vt_iter_next(it)) {
+		size_t vl;
+		const char *v = vt_iter_value(it, &vl);
+		Vanthu__V1__Document *d = vanthu__v1__document__unpack(NULL, vl, (const uint8_t *)v);
+		if (!d) {
+			error = vt_error_set(VT_ECORRUPT, "a document record does not decode");
+			goto out;
+		}
+		error = fn(payload, d);
+		vanthu__v1__document__free_unpacked(d, NULL);
+		if (error)
+			goto out;
+	}
+	error = vt_iter_status(it);
+out:
+	vt_iter_free(it);
+	return error;
+}
+
 int vt_doc_id_parse(const char *id, const char *origin, uint64_t *seq)
 {
 	size_t olen = strlen(origin);
@@ -211,4 +244,13 @@ int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__
 	if (!*out)
 		return vt_error_set(VT_ECORRUPT, "document %s does not decode", id);
 	return 0;
+}
+
+VT_MSG_EACH_TYPED(each_doc, vt_doc_fn, Vanthu__V1__Document, vanthu__v1__document__descriptor)
+
+int vt_doc_each(vt_store *store, const char *origin, vt_doc_fn fn, void *payload)
+{
+	vt_key k;
+	vt_key_init(&k, origin);
+	return each_doc(store, VT_CF_DOC, &k, fn, payload);
 }

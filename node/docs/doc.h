@@ -33,6 +33,14 @@ void vt_doc_key(vt_key *k, const char *origin, uint64_t seq);
 
 int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__Document **out);
 
+/* Calls fn with each document of origin in creation order; stops at the
+ * first non-zero return of fn (and returns it). The document is freed
+ * after fn returns. */
+typedef int (*vt_doc_fn)(void *payload, const Vanthu__V1__Document *d);
+int vt_doc_each(vt_store *store, const char *origin, vt_doc_fn fn, void *payload);
+/* The same from the first document created after after_seq (0: all). */
+int vt_doc_each_after(vt_store *store, const char *origin, uint64_t after_seq, vt_doc_fn fn, void *payload);
+
 /* Loads/saves a document inside an apply (read-your-writes). */
 int vt_doc_load(vt_apply_ctx *ctx, const char *id, Vanthu__V1__Document **out);
 int vt_doc_save(vt_apply_ctx *ctx, const Vanthu__V1__Document *doc);
