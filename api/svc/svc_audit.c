@@ -1,6 +1,6 @@
 /* Audit service: node identity, signed tree heads, inclusion and
  * consistency proofs (RFC 9162), raw log entries. */
-#include "svc/service.h"
+#include "svc/svc_int.h"
 #include "store/error.h"
 #include "store/merkle.h"
 #include "replication/replica.h"
@@ -197,12 +197,12 @@ out:
 	return error;
 }
 
-int vt_api_audit_entries(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
-	const Vanthu__V1__EntriesRequest *req)
+int vt_api_audit_entries(vt_api_req *r)
 {
+	const Vanthu__V1__EntriesRequest *req = (const void *)r->in;
+	vt_api *api = r->api;
 	uint64_t count = req->count ? req->count : 1000, end, size = vt_log_size(api->node->log);
 	int error = 0;
-	(void)caller;
 	if (count > 100000)
 		count = 100000;
 	end = req->from + count < size ? req->from + count : size;
@@ -210,19 +210,12 @@ int vt_api_audit_entries(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Accou
 		Vanthu__V1__RawEntry e = VANTHU__V1__RAW_ENTRY__INIT;
 		char *raw = NULL;
 		size_t len;
-		uint8_t *buf;
 		if ((error = vt_log_entry_raw(api->node->store, api->node->node_id, seq, &raw, &len)) < 0)
 			break;
 		e.seq = seq;
 		e.entry.data = (uint8_t *)raw;
 		e.entry.len = len;
-		if (!(buf = malloc(len + 32))) {
-			free(raw);
-			error = vt_error_set(VT_ENOMEM, "out of memory");
-			break;
-		}
-		error = vt_rpc_call_send(call, buf, vanthu__v1__raw_entry__pack(&e, buf));
-		free(buf);
+		error = vt_api_send(r, &e.base);
 		free(raw);
 		if (error < 0)
 			break;

@@ -1,9 +1,10 @@
-/* Documents service: create, register, get, list; file upload and download
- * as streams of chunks, content-addressed. */
-#include "svc/service.h"
+/* Documents service: create, register, get, list (with the work-list
+ * filters); file upload and download as streams of chunks,
+ * content-addressed. */
+#include "svc/svc_int.h"
 #include "docs/commands.h"
-#include "store/keyspace.h"
 #include "docs/doc.h"
+#include "docs/workflow.h"
 #include "store/error.h"
 
 #include <inttypes.h>
@@ -79,62 +80,104 @@ int vt_api_doc_get(vt_api_req *r)
 	return error;
 }
 
-/* The documents a listing keeps: those the filter passes, up to the limit
- * (one more seen: there are more after them). */
-typedef struct doc_page {
-	vt_api_req *r;
+static int open_state(Vanthu__V1__WorkflowState s)
+{
+	return s == VANTHU__V1__WORKFLOW_STATE__IN_REGISTERED || s == VANTHU__V1__WORKFLOW_STATE__IN_SUBMITTED ||
+		s == VANTHU__V1__WORKFLOW_STATE__IN_DIRECTED || s == VANTHU__V1__WORKFLOW_STATE__IN_ASSIGNED;
+}
+
+/* Whether doc waits for this account: an action that moves it on is theirs. */
+static int waits_for(const Vanthu__V1__Document *doc, const Vanthu__V1__Account *a)
+{
+	size_t n;
+	const vt_transition *t = vt_workflow_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!doc->meta || t[i].workflow != doc->meta->direction || t[i].from != doc->state ||
+		    t[i].action == VANTHU__V1__ACTION__COMMENT || t[i].action == VANTHU__V1__ACTION__ADD_TO_DOSSIER ||
+		    t[i].action == VANTHU__V1__ACTION__DIGITISE)
+			continue;
+		if (vt_workflow_check(doc, t[i].action, a) == 0)
+			return 1;
+	}
+	vt_error_clear();
+	return 0;
+}
+
+/* Whether a document passes a list request's filters (work lists). */
+static int list_filter(const Vanthu__V1__ListDocumentsRequest *in, const Vanthu__V1__Account *caller,
+	const Vanthu__V1__Document *d)
+{
+	char today[11], soon[11];
+	if (in->direction && d->meta && d->meta->direction != in->direction)
+		return 0;
+	if (in->state && d->state != in->state)
+		return 0;
+	if (*in->unit && strcmp(d->lead_unit, in->unit) != 0)
+		return 0;
+	if (in->overdue || in->due_within_days) {
+		if (!*d->deadline || !open_state(d->state))
+			return 0;
+		vt_api_today(today, 0);
+		if (in->overdue && strcmp(d->deadline, today) >= 0)
+			return 0;
+		if (in->due_within_days) {
+			vt_api_today(soon, (int)in->due_within_days);
+			if (strcmp(d->deadline, today) < 0 || strcmp(d->deadline, soon) > 0)
+				return 0;
+		}
+	}
+	if (in->mine && !waits_for(d, caller))
+		return 0;
+	return 1;
+}
+
+/* One page of a list: up to limit documents that pass the filters; more
+ * once a document follows the page's last. */
+typedef struct page {
 	const Vanthu__V1__ListDocumentsRequest *in;
+	const Vanthu__V1__Account *caller;
 	vt_api_collect_list c;
 	size_t limit;
 	int more;
-} doc_page;
+} page;
 
-static int page_doc(void *payload, const Vanthu__V1__Document *d)
+static int page_add(void *payload, const Vanthu__V1__Document *d)
 {
-	doc_page *p = payload;
+	page *p = payload;
 	if (p->c.n == p->limit) {
 		p->more = 1;
-		return 1;
+		return 1; /* stop: the page is full */
 	}
-	return vt_api_doc_filter(p->r, p->in, d) ? vt_api_collect(&p->c, &d->base) : 0;
+	if (!list_filter(p->in, p->caller, d))
+		return 0;
+	return vt_api_collect(&p->c, &d->base);
 }
 
 int vt_api_doc_list(vt_api_req *r)
 {
 	const Vanthu__V1__ListDocumentsRequest *in = (const void *)r->in;
 	Vanthu__V1__DocumentList out = VANTHU__V1__DOCUMENT_LIST__INIT;
-	doc_page p = { .r = r, .in = in, .c = { .desc = &vanthu__v1__document__descriptor } };
-	Vanthu__V1__Document **docs;
+	page p = { .in = in, .caller = r->caller, .c = { .desc = &vanthu__v1__document__descriptor } };
 	int error;
 	const char *origin;
+	Vanthu__V1__Document **docs;
 	p.limit = in->limit ? in->limit : 100;
 	if (p.limit > 1000)
 		p.limit = 1000;
 	if ((error = vt_api_origin(r, in->origin, &origin)) < 0)
 		return error;
-	if ((error = vt_doc_each(r->api->node->store, origin, in->after_seq, page_doc, &p)) < 0)
-		goto out;
-	docs = (Vanthu__V1__Document **)p.c.items;
-	out.documents = docs;
-	out.n_documents = p.c.n;
-	out.next_after_seq = p.more && p.c.n ? docs[p.c.n - 1]->created_seq : 0;
-	error = vt_api_reply(r, &out.base);
-out:
+	if ((error = vt_doc_each(r->api->node->store, origin, in->after_seq, page_add, &p)) >= 0) {
+		docs = (Vanthu__V1__Document **)p.c.items;
+		out.documents = docs;
+		out.n_documents = p.c.n;
+		out.next_after_seq = p.more && p.c.n ? docs[p.c.n - 1]->created_seq : 0;
+		error = vt_api_reply(r, &out.base);
+	}
 	vt_api_collect_free(&p.c);
 	return error;
 }
 
-static int reply_raw(vt_rpc_call *call, const ProtobufCMessage *msg)
-{
-	uint8_t stack[512];
-	size_t n = protobuf_c_message_get_packed_size(msg);
-	if (n > sizeof(stack))
-		return vt_error_set(VT_ERROR, "reply too large");
-	protobuf_c_message_pack(msg, stack);
-	return vt_rpc_call_set_response(call, stack, n);
-}
-
-int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller)
+int vt_api_doc_upload(vt_api_req *r)
 {
 	Vanthu__V1__BlobRef out = VANTHU__V1__BLOB_REF__INIT;
 	uint8_t declared[VT_HASH_LEN], got[VT_HASH_LEN];
@@ -147,7 +190,7 @@ int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account 
 	for (;;) {
 		vt_rpc_buf msg = { 0 };
 		Vanthu__V1__BlobChunk *c;
-		int rc = vt_rpc_call_recv(call, &msg);
+		int rc = vt_api_recv(r, &msg);
 		if (rc < 0) {
 			error = rc; /* cancelled or broken: nothing is stored */
 			goto out;
@@ -167,9 +210,9 @@ int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account 
 				error = vt_error_set(VT_EINVAL, "upload: the first chunk must declare sha256 (32 bytes) and size");
 				goto out;
 			}
-			if (c->size > api->max_blob) {
+			if (c->size > r->api->max_blob) {
 				error = vt_error_set(VT_ETOOBIG, "upload: %" PRIu64 " bytes is over the limit of %zu bytes",
-					c->size, api->max_blob);
+					c->size, r->api->max_blob);
 				vanthu__v1__blob_chunk__free_unpacked(c, NULL);
 				goto out;
 			}
@@ -199,29 +242,27 @@ int vt_api_doc_upload(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account 
 		error = vt_error_set(VT_EINVAL, "upload: %zu bytes received, %zu declared", have, size);
 		goto out;
 	}
-	if ((error = vt_cmd_blob_add(api->node->log, caller->name, buf, size, media, declared, got, &res)) < 0)
+	if ((error = vt_cmd_blob_add(r->api->node->log, r->caller->name, buf, size, media, declared, got, &res)) < 0)
 		goto out;
 	out.sha256.data = got;
 	out.sha256.len = VT_HASH_LEN;
 	out.size = size;
 	out.media_type = media;
-	error = reply_raw(call, &out.base);
+	error = vt_api_reply(r, &out.base);
 out:
 	free(buf);
 	return error;
 }
 
-int vt_api_doc_download(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Account *caller,
-	const Vanthu__V1__BlobRef *ref)
+int vt_api_doc_download(vt_api_req *r)
 {
+	const Vanthu__V1__BlobRef *ref = (const void *)r->in;
 	char *data = NULL;
 	size_t len = 0, off = 0;
-	uint8_t stack[CHUNK + 256];
 	int error;
-	(void)caller;
 	if (ref->sha256.len != VT_HASH_LEN)
 		return vt_error_set(VT_EINVAL, "download: sha256 must be 32 bytes");
-	if ((error = vt_store_blob_get(api->node->store, ref->sha256.data, &data, &len)) < 0)
+	if ((error = vt_store_blob_get(r->api->node->store, ref->sha256.data, &data, &len)) < 0)
 		return error;
 	do {
 		Vanthu__V1__BlobChunk c = VANTHU__V1__BLOB_CHUNK__INIT;
@@ -232,7 +273,7 @@ int vt_api_doc_download(vt_rpc_call *call, vt_api *api, const Vanthu__V1__Accoun
 		}
 		c.data.data = (uint8_t *)data + off;
 		c.data.len = n;
-		if ((error = vt_rpc_call_send(call, stack, vanthu__v1__blob_chunk__pack(&c, stack))) < 0)
+		if ((error = vt_api_send(r, &c.base)) < 0)
 			break;
 		off += n;
 	} while (off < len);

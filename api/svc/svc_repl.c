@@ -2,9 +2,8 @@
  * the hub's, authenticated by the unit's certificate): enrolment and
  * reinstatement at the hub, and the replication status on either side. */
 #include "events.h"
-#include "svc/service.h"
+#include "svc/svc_int.h"
 #include "store/error.h"
-#include "accounts/enrolment.h"
 #include "replication/repl.h"
 
 #include <stdlib.h>
@@ -59,24 +58,4 @@ int vt_api_repl_status(vt_api_req *r)
 	error = vt_api_reply(r, &st->base);
 	vt_repl_status_free(st);
 	return error;
-}
-
-int vt_api_origin(vt_api_req *r, const char *origin, const char **out)
-{
-	Vanthu__V1__EnrolledUnit *u = NULL;
-	int error;
-	*out = r->api->node->node_id;
-	if (!origin || !*origin || strcmp(origin, r->api->node->node_id) == 0)
-		return 0;
-	if (!r->api->hub)
-		return vt_error_set(VT_EINVAL, "%s holds no other node's records (ask the department hub)",
-			r->api->node->node_id);
-	if ((error = vt_api_require(r->caller, VT_ROLE(ARCHIVIST) | VT_ROLE(AUDITOR) | VT_ROLE(ADMIN),
-		     "read units' replicas")) < 0)
-		return error;
-	if ((error = vt_enrolment_unit_get(r->api->node->store, r->api->node->node_id, origin, &u)) < 0)
-		return error;
-	vanthu__v1__enrolled_unit__free_unpacked(u, NULL);
-	*out = origin;
-	return 0;
 }

@@ -1,9 +1,10 @@
 /* Workflow over the API: actions (checked against the workflow table for
- * the caller), work lists, dossiers, and the processing-status report. */
+ * the caller), verification of a document's file, dossiers, and the
+ * processing-status report. */
 #include "replication/repl.h"
 #include "replication/unit_meta.h"
 #include "docs/date.h"
-#include "svc/service.h"
+#include "svc/svc_int.h"
 #include "docs/commands.h"
 #include "docs/doc.h"
 #include "docs/dossier.h"
@@ -49,61 +50,6 @@ out:
 	if (after)
 		vanthu__v1__document__free_unpacked(after, NULL);
 	return error;
-}
-
-/* Today in Vietnam, YYYY-MM-DD (deadlines are dates there). */
-static void today_vn(char out[11], int plus_days)
-{
-	vt_date_vn(out, vt_clock_now(NULL) + (int64_t)plus_days * 86400 * 1000000);
-}
-
-static int open_state(Vanthu__V1__WorkflowState s)
-{
-	return s == VANTHU__V1__WORKFLOW_STATE__IN_REGISTERED || s == VANTHU__V1__WORKFLOW_STATE__IN_SUBMITTED ||
-		s == VANTHU__V1__WORKFLOW_STATE__IN_DIRECTED || s == VANTHU__V1__WORKFLOW_STATE__IN_ASSIGNED;
-}
-
-/* Whether doc waits for this account: an action that moves it on is theirs. */
-static int waits_for(const Vanthu__V1__Document *doc, const Vanthu__V1__Account *a)
-{
-	size_t n;
-	const vt_transition *t = vt_workflow_table(&n);
-	for (size_t i = 0; i < n; i++) {
-		if (!doc->meta || t[i].workflow != doc->meta->direction || t[i].from != doc->state ||
-		    t[i].action == VANTHU__V1__ACTION__COMMENT || t[i].action == VANTHU__V1__ACTION__ADD_TO_DOSSIER ||
-		    t[i].action == VANTHU__V1__ACTION__DIGITISE)
-			continue;
-		if (vt_workflow_check(doc, t[i].action, a) == 0)
-			return 1;
-	}
-	vt_error_clear();
-	return 0;
-}
-
-int vt_api_doc_filter(vt_api_req *r, const Vanthu__V1__ListDocumentsRequest *in, const Vanthu__V1__Document *d)
-{
-	char today[11], soon[11];
-	if (in->direction && d->meta && d->meta->direction != in->direction)
-		return 0;
-	if (in->state && d->state != in->state)
-		return 0;
-	if (*in->unit && strcmp(d->lead_unit, in->unit) != 0)
-		return 0;
-	if (in->overdue || in->due_within_days) {
-		if (!*d->deadline || !open_state(d->state))
-			return 0;
-		today_vn(today, 0);
-		if (in->overdue && strcmp(d->deadline, today) >= 0)
-			return 0;
-		if (in->due_within_days) {
-			today_vn(soon, (int)in->due_within_days);
-			if (strcmp(d->deadline, today) < 0 || strcmp(d->deadline, soon) > 0)
-				return 0;
-		}
-	}
-	if (in->mine && !waits_for(d, r->caller))
-		return 0;
-	return 1;
 }
 
 /* ---- dossiers */
@@ -202,7 +148,7 @@ int vt_api_status(vt_api_req *r)
 	status_ctx c = { 0 };
 	int error;
 	c.year = in->year;
-	today_vn(c.today, 0);
+	vt_api_today(c.today, 0);
 	error = vt_doc_each(r->api->node->store, r->api->node->node_id, 0, count_doc, &c);
 	if (!error) {
 		out.units = c.units;
