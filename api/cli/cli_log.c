@@ -1,5 +1,7 @@
 /* vanthu log show|head|verify, proof inclusion|consistency|verify. */
-#include "cli/cli.h"
+#include "cli/cmd.h"
+#include "cli/data.h"
+#include "cli/print.h"
 #include "events.h"
 #include "store/keyspace.h"
 #include "store/error.h"
@@ -12,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int log_show(cli_args *a)
+int cmd_log_show(cli_args *a)
 {
 	vt_store *store = NULL;
 	char origin[VT_NODE_ID_MAX + 1];
@@ -102,7 +104,7 @@ static void print_sth(const Vanthu__V1__TreeHead *sth, int json)
 	}
 }
 
-static int log_head(cli_args *a)
+int cmd_log_head(cli_args *a)
 {
 	vt_store *store = NULL;
 	char origin[VT_NODE_ID_MAX + 1];
@@ -126,7 +128,7 @@ out:
 	return error;
 }
 
-static int log_verify(cli_args *a)
+int cmd_log_verify(cli_args *a)
 {
 	vt_store *store = NULL;
 	char origin[VT_NODE_ID_MAX + 1], root[65];
@@ -169,17 +171,6 @@ static int log_verify(cli_args *a)
 	return error;
 }
 
-int cmd_log(const char *verb, cli_args *a)
-{
-	if (strcmp(verb, "show") == 0)
-		return log_show(a);
-	if (strcmp(verb, "head") == 0)
-		return log_head(a);
-	if (strcmp(verb, "verify") == 0)
-		return log_verify(a);
-	return vt_error_set(VT_EINVAL, "unknown verb 'log %s' (show, head, verify)", verb);
-}
-
 /* ---- proofs */
 
 static void print_path(const uint8_t (*path)[VT_HASH_LEN], size_t n, int json)
@@ -210,7 +201,7 @@ static int load_root(vt_store *store, const char *origin, uint64_t size, uint8_t
 	return vt_merkle_root(root, &src.src, size);
 }
 
-static int proof_inclusion(cli_args *a)
+int cmd_proof_inclusion(cli_args *a)
 {
 	vt_store *store = NULL;
 	char origin[VT_NODE_ID_MAX + 1], lh[65], rh[65];
@@ -272,7 +263,7 @@ out:
 	return error;
 }
 
-static int proof_consistency(cli_args *a)
+int cmd_proof_consistency(cli_args *a)
 {
 	vt_store *store = NULL;
 	char origin[VT_NODE_ID_MAX + 1], oh[65], nh[65];
@@ -361,7 +352,7 @@ static int parse_path(cli_args *a, uint8_t path[VT_MERKLE_MAX_PATH][VT_HASH_LEN]
 	}
 }
 
-static int proof_verify(cli_args *a)
+int cmd_proof_verify(cli_args *a)
 {
 	uint8_t path[VT_MERKLE_MAX_PATH][VT_HASH_LEN], root[VT_HASH_LEN], other[VT_HASH_LEN];
 	size_t count;
@@ -397,15 +388,4 @@ static int proof_verify(cli_args *a)
 			printf("valid: the tree of size %" PRIu64 " is a prefix of the tree of size %" PRIu64 "\n", x, y);
 	}
 	return error;
-}
-
-int cmd_proof(const char *verb, cli_args *a)
-{
-	if (strcmp(verb, "inclusion") == 0)
-		return proof_inclusion(a);
-	if (strcmp(verb, "consistency") == 0)
-		return proof_consistency(a);
-	if (strcmp(verb, "verify") == 0)
-		return proof_verify(a);
-	return vt_error_set(VT_EINVAL, "unknown verb 'proof %s' (inclusion, consistency, verify)", verb);
 }

@@ -1,5 +1,6 @@
 /* vanthu pdf sign|verify: PAdES signatures on files, offline (node/pades.h). */
-#include "cli/cli.h"
+#include "cli/cmd.h"
+#include "cli/print.h"
 #include "store/error.h"
 #include "sign/pades.h"
 #include "sign/sigimg.h"
@@ -187,7 +188,7 @@ out:
 	return err;
 }
 
-static int pdf_sign(cli_args *a)
+int cmd_pdf_sign(cli_args *a)
 {
 	const char *in = cli_opt(a, "in"), *outp = cli_opt(a, "out"), *rect = cli_opt(a, "rect");
 	const char *image = cli_opt(a, "image"), *text = cli_opt(a, "text"), *color = cli_opt(a, "color");
@@ -285,7 +286,7 @@ static void print_time_utc(FILE *f, int64_t t)
 		fputs("?", f);
 }
 
-static int pdf_verify(cli_args *a)
+int cmd_pdf_verify(cli_args *a)
 {
 	const char *in = cli_opt(a, "in"), *at = cli_opt(a, "at"), *require = cli_opt(a, "require");
 	char *aoids = cli_opt(a, "agency-oid") ? strdup(cli_opt(a, "agency-oid")) : NULL;
@@ -379,13 +380,4 @@ out:
 	vt_pades_report_free(r);
 	vt_pades_trust_free(trust);
 	return err;
-}
-
-int cmd_pdf(const char *verb, cli_args *a)
-{
-	if (strcmp(verb, "sign") == 0)
-		return pdf_sign(a);
-	if (strcmp(verb, "verify") == 0)
-		return pdf_verify(a);
-	return vt_error_set(VT_EINVAL, "unknown verb 'pdf %s' (sign, verify)", verb);
 }

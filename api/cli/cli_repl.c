@@ -1,18 +1,13 @@
-/* vanthu's replication commands: enrolment at the hub, the replication
- * status (either side), and the offline tools a unit needs to join or come
- * back: its node key, a development client certificate, restore. */
-#include "cli/cli.h"
-#include "store/keyspace.h"
-#include "cli/cli_remote_int.h"
+/* vanthu repl status (a unit's link to its hub, or a hub's units and
+ * alarms) and hub enroll|reinstate: replication, over gRPC. */
+#include "cli/cmd.h"
+#include "cli/print.h"
 #include "store/error.h"
-#include "replication/repl.h"
-#include "tlsgen.h"
+#include "store/hash.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void json_head(const Vanthu__V1__CoSignedHead *h)
 {
@@ -126,143 +121,63 @@ static void print_status(const Vanthu__V1__ReplStatus *st, int json)
 	}
 }
 
-int cmd_rrepl(remote *r, const char *noun, const char *verb, cli_args *a)
+int cmd_repl_status(cli_remote *r, cli_args *a)
 {
+	Vanthu__V1__Empty req = VANTHU__V1__EMPTY__INIT;
+	Vanthu__V1__ReplStatus *st = NULL;
 	int error;
-	if (strcmp(noun, "repl") == 0) {
-		Vanthu__V1__Empty req = VANTHU__V1__EMPTY__INIT;
-		Vanthu__V1__ReplStatus *st = NULL;
-		if (strcmp(verb, "status") != 0)
-			return vt_error_set(VT_EINVAL, "unknown verb 'repl %s' (status)", verb);
-		if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Replication", "Status", req, repl_status, &st)) < 0)
-			return error;
-		print_status(st, a->json);
-		vanthu__v1__repl_status__free_unpacked(st, NULL);
-		return 0;
-	}
-	if (strcmp(verb, "enroll") == 0 || strcmp(verb, "enrol") == 0) {
-		Vanthu__V1__EnrollRequest req = VANTHU__V1__ENROLL_REQUEST__INIT;
-		Vanthu__V1__ChangeResult *out = NULL;
-		const char *id = cli_opt(a, "node-id"), *key = cli_opt(a, "public-key"), *name = cli_opt(a, "name");
-		const char *reason = cli_opt(a, "reason");
-		uint8_t pk[32];
-		if (!id || !key)
-			return vt_error_set(VT_EINVAL, "hub enroll needs --node-id ID --public-key HEX (on the unit: vanthu node "
-				"key --data-dir DIR)");
-		if (strlen(key) != 64 || vt_unhex(pk, 32, key) < 0)
-			return vt_error_set(VT_EINVAL, "--public-key must be 64 hex digits");
-		if ((error = cli_check_unused(a)) < 0)
-			return error;
-		req.node_id = (char *)id;
-		req.public_key.data = pk;
-		req.public_key.len = 32;
-		req.name = (char *)(name ? name : "");
-		req.reason = (char *)(reason ? reason : "");
-		if ((error = CALL(r, "Replication", "Enroll", req, change_result, &out)) < 0)
-			return error;
-		if (a->json)
-			printf("{\"node_id\":\"%s\",\"seq\":%" PRIu64 "}\n", id, out->seq);
-		else
-			printf("enrolled %s (hub log entry %" PRIu64 ")\n", id, out->seq);
-		vanthu__v1__change_result__free_unpacked(out, NULL);
-		return 0;
-	}
-	if (strcmp(verb, "reinstate") == 0) {
-		Vanthu__V1__ReinstateRequest req = VANTHU__V1__REINSTATE_REQUEST__INIT;
-		Vanthu__V1__ChangeResult *out = NULL;
-		const char *id = cli_opt(a, "node-id"), *reason = cli_opt(a, "reason");
-		if (!id || !reason)
-			return vt_error_set(VT_EINVAL, "hub reinstate needs --node-id ID --reason TEXT");
-		if ((error = cli_check_unused(a)) < 0)
-			return error;
-		req.node_id = (char *)id;
-		req.reason = (char *)reason;
-		if ((error = CALL(r, "Replication", "Reinstate", req, change_result, &out)) < 0)
-			return error;
-		printf(a->json ? "{\"seq\":%" PRIu64 "}\n" : "reinstated (hub log entry %" PRIu64 ")\n", out->seq);
-		vanthu__v1__change_result__free_unpacked(out, NULL);
-		return 0;
-	}
-	if (strcmp(verb, "units") == 0 || strcmp(verb, "alarms") == 0)
-		return cmd_rrepl(r, "repl", "status", a);
-	return vt_error_set(VT_EINVAL, "unknown verb 'hub %s' (enroll, reinstate, units, alarms)", verb);
-}
-
-/* ---- offline */
-
-int cmd_node(const char *verb, cli_args *a)
-{
-	vt_store *store = NULL;
-	Vanthu__V1__NodeInitialized *ni = NULL;
-	char id[VT_NODE_ID_MAX + 1], pk[65];
-	int error;
-	if (strcmp(verb, "key") != 0 && strcmp(verb, "info") != 0)
-		return vt_error_set(VT_EINVAL, "unknown verb 'node %s' (key)", verb);
-	if ((error = cli_check_unused(a)) < 0 || (error = cli_open_ro(&store, id, sizeof(id), a)) < 0)
+	if ((error = cli_check_unused(a)) < 0 || (error = CALL(r, "Replication", "Status", req, repl_status, &st)) < 0)
 		return error;
-	if ((error = vt_node_info_get(store, id, &ni)) < 0)
-		goto out;
-	vt_hex(pk, ni->public_key.data, ni->public_key.len == 32 ? 32 : 0);
-	if (a->json) {
-		printf("{\"node_id\":");
-		json_str(stdout, ni->node_id);
-		printf(",\"role\":");
-		json_str(stdout, ni->role);
-		printf(",\"public_key\":\"%s\"}\n", pk);
-	} else {
-		printf("%s %s %s\n", ni->node_id, ni->role, pk);
-	}
-out:
-	if (ni)
-		vanthu__v1__node_initialized__free_unpacked(ni, NULL);
-	vt_store_free(store);
-	return error;
-}
-
-int cmd_tls(const char *verb, cli_args *a)
-{
-	const char *dir = cli_opt(a, "ca-dir"), *name = cli_opt(a, "name"), *cn = cli_opt(a, "cn");
-	int error;
-	if (strcmp(verb, "issue") != 0)
-		return vt_error_set(VT_EINVAL, "unknown verb 'tls %s' (issue)", verb);
-	if (!dir || !name || !cn)
-		return vt_error_set(VT_EINVAL, "tls issue needs --ca-dir DIR --name FILE-NAME --cn NODE-ID (a development "
-			"certificate; production uses the agency's PKI)");
-	if (strchr(name, '/'))
-		return vt_error_set(VT_EINVAL, "--name is a file name in --ca-dir, without '/'");
-	if ((error = cli_check_unused(a)) < 0 || (error = vt_tlsgen_ca(dir)) < 0 ||
-	    (error = vt_tlsgen_issue(dir, name, cn, NULL)) < 0)
-		return error;
-	if (a->json)
-		printf("{\"cert\":\"%s/%s.pem\",\"key\":\"%s/%s.key\",\"ca\":\"%s/ca.pem\"}\n", dir, name, dir, name, dir);
-	else
-		printf("%s/%s.pem and %s/%s.key (CN %s), CA %s/ca.pem\n", dir, name, dir, name, cn, dir);
+	print_status(st, a->json);
+	vanthu__v1__repl_status__free_unpacked(st, NULL);
 	return 0;
 }
 
-int cmd_restore(cli_args *a)
+int cmd_hub_enroll(cli_remote *r, cli_args *a)
 {
-	vt_repl_restore_opts o = { 0 };
-	uint64_t n = 0;
+	Vanthu__V1__EnrollRequest req = VANTHU__V1__ENROLL_REQUEST__INIT;
+	Vanthu__V1__ChangeResult *out = NULL;
+	const char *id = cli_opt(a, "node-id"), *key = cli_opt(a, "public-key"), *name = cli_opt(a, "name");
+	const char *reason = cli_opt(a, "reason");
+	uint8_t pk[32];
 	int error;
-	o.peer.hub = cli_opt(a, "hub");
-	o.peer.ca_file = cli_opt(a, "hub-ca");
-	o.peer.cert_file = cli_opt(a, "cert");
-	o.peer.key_file = cli_opt(a, "cert-key");
-	o.peer.server_name = cli_opt(a, "server-name");
-	o.peer.hub_key_hex = cli_opt(a, "hub-key");
-	o.node_key_file = cli_opt(a, "node-key");
-	o.node_id = cli_opt(a, "node-id");
-	o.progress = !a->json;
-	if (!a->data_dir || !o.peer.hub || !o.peer.cert_file || !o.peer.key_file || !o.peer.hub_key_hex ||
-	    !o.node_key_file || !o.node_id)
-		return vt_error_set(VT_EINVAL, "restore needs --data-dir NEW-DIR --hub HOST:PORT --hub-ca PEM --cert PEM "
-			"--cert-key PEM --hub-key HEX --node-id ID --node-key FILE");
-	if ((error = cli_check_unused(a)) < 0 || (error = vt_repl_restore(a->data_dir, &o, &n)) < 0)
+	if (!id || !key)
+		return vt_error_set(VT_EINVAL, "hub enroll needs --node-id ID --public-key HEX (on the unit: vanthu node "
+			"key --data-dir DIR)");
+	if (strlen(key) != 64 || vt_unhex(pk, 32, key) < 0)
+		return vt_error_set(VT_EINVAL, "--public-key must be 64 hex digits");
+	if ((error = cli_check_unused(a)) < 0)
+		return error;
+	req.node_id = (char *)id;
+	req.public_key.data = pk;
+	req.public_key.len = 32;
+	req.name = (char *)(name ? name : "");
+	req.reason = (char *)(reason ? reason : "");
+	if ((error = CALL(r, "Replication", "Enroll", req, change_result, &out)) < 0)
 		return error;
 	if (a->json)
-		printf("{\"node_id\":\"%s\",\"entries\":%" PRIu64 "}\n", o.node_id, n);
+		printf("{\"node_id\":\"%s\",\"seq\":%" PRIu64 "}\n", id, out->seq);
 	else
-		printf("restored %s: %" PRIu64 " entries, verified against the hub's co-signed head\n", o.node_id, n);
+		printf("enrolled %s (hub log entry %" PRIu64 ")\n", id, out->seq);
+	vanthu__v1__change_result__free_unpacked(out, NULL);
+	return 0;
+}
+
+int cmd_hub_reinstate(cli_remote *r, cli_args *a)
+{
+	Vanthu__V1__ReinstateRequest req = VANTHU__V1__REINSTATE_REQUEST__INIT;
+	Vanthu__V1__ChangeResult *out = NULL;
+	const char *id = cli_opt(a, "node-id"), *reason = cli_opt(a, "reason");
+	int error;
+	if (!id || !reason)
+		return vt_error_set(VT_EINVAL, "hub reinstate needs --node-id ID --reason TEXT");
+	if ((error = cli_check_unused(a)) < 0)
+		return error;
+	req.node_id = (char *)id;
+	req.reason = (char *)reason;
+	if ((error = CALL(r, "Replication", "Reinstate", req, change_result, &out)) < 0)
+		return error;
+	printf(a->json ? "{\"seq\":%" PRIu64 "}\n" : "reinstated (hub log entry %" PRIu64 ")\n", out->seq);
+	vanthu__v1__change_result__free_unpacked(out, NULL);
 	return 0;
 }
