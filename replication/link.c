@@ -145,7 +145,7 @@ static void stream_close(vt_repl_link *l)
 static void link_fail(vt_repl_link *l, int error, const char *msg)
 {
 	int refused = error == VT_EPERM || error == VT_EAUTH || error == VT_ESIG || error == VT_ECORRUPT;
-	int64_t t = now_ms();
+	int64_t t = link_now_ms();
 	int delay;
 	stream_close(l);
 	pthread_mutex_lock(&l->mu);
@@ -235,7 +235,7 @@ static int link_welcomed(vt_repl_link *l, Vanthu__V1__ReplWelcome *w)
 	l->nin = 0;
 	l->backoff_ms = l->o.backoff_min_ms;
 	snprintf(l->last_error, sizeof(l->last_error), "%s", alarm); /* shown by repl status */
-	l->progress_at = now_ms();
+	l->progress_at = link_now_ms();
 	l->progress_acked = w->size;
 	if (ours) {
 		Vanthu__V1__CoSignedHead *c = vt_link_cosigned_copy(w->head);
@@ -306,7 +306,7 @@ static void progress(vt_repl_link *l, int64_t t, uint64_t size)
 /* The one periodic function: every state change, timeout and retry. */
 static void link_tick(vt_repl_link *l)
 {
-	int64_t t = now_ms();
+	int64_t t = link_now_ms();
 	vt_repl_state st;
 	int error, rx_done, rx_error;
 	char msg[512];
@@ -575,7 +575,7 @@ int vt_repl_link_status(vt_repl_link *l, Vanthu__V1__ReplStatus **out)
 	u->last_error = strdup(l->last_error);
 	u->refused = l->state == VT_REPL_REFUSED;
 	u->delivered = l->received;
-	u->last_contact = l->last_rx ? vt_clock_now(NULL) - (now_ms() - l->last_rx) * 1000 : 0;
+	u->last_contact = l->last_rx ? vt_clock_now(NULL) - (link_now_ms() - l->last_rx) * 1000 : 0;
 	if (l->cosigned)
 		u->head = vt_link_cosigned_copy(l->cosigned);
 	pthread_mutex_unlock(&l->mu);

@@ -57,7 +57,7 @@ struct vt_repl_link {
 	uint64_t progress_acked;
 };
 
-static inline int64_t now_ms(void)
+static inline int64_t link_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -92,7 +92,7 @@ void *vt_link_rx_main(void *payload)
 			break;
 		}
 		pthread_mutex_lock(&l->mu);
-		l->last_rx = now_ms();
+		l->last_rx = link_now_ms();
 		pthread_mutex_unlock(&l->mu);
 		switch (m->kind_case) {
 		case VANTHU__V1__REPL_DOWN__KIND_WELCOME:

@@ -24,7 +24,7 @@ int vt_link_send_up(vt_repl_link *l, const Vanthu__V1__ReplUp *m)
 	free(buf);
 	if (error == 0) {
 		pthread_mutex_lock(&l->mu);
-		l->last_tx = now_ms();
+		l->last_tx = link_now_ms();
 		pthread_mutex_unlock(&l->mu);
 	}
 	return error;

@@ -51,7 +51,7 @@ static double process_cpu(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int classify(const char *comm)
+static int thread_class(const char *comm)
 {
 	if (strncmp(comm, "bench-", 6) == 0 && strcmp(comm, "bench-main") != 0)
 		return CLS_DRIVER;
@@ -114,7 +114,7 @@ static void cpu_take(cpu_snap *s)
 			continue;
 		comm[strcspn(comm, "\n")] = '\0';
 		s->t[s->n].tid = atol(e->d_name);
-		s->t[s->n].cls = classify(comm);
+		s->t[s->n].cls = thread_class(comm);
 		s->t[s->n].ns = strtoull(stat, NULL, 10);
 		s->n++;
 	}
