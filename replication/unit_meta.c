@@ -67,7 +67,7 @@ static int hubkey_encode(char buf[VT_NODE_ID_MAX + 1 + 32], size_t *n, const cha
 int vt_unit_meta_hubkey_put(vt_store *store, const char *origin, const char *hub, const uint8_t pk[32])
 {
 	char buf[VT_NODE_ID_MAX + 1 + 32];
-	size_t n;
+	size_t n = 0;
 	vt_batch *b = NULL;
 	vt_key k;
 	int error;
@@ -85,7 +85,7 @@ int vt_unit_meta_restored_put(vt_store *store, const char *origin, const Vanthu_
 {
 	uint8_t buf[1024];
 	char kbuf[VT_NODE_ID_MAX + 1 + 32];
-	size_t n = vanthu__v1__co_signed_head__get_packed_size(ch), kn;
+	size_t n = vanthu__v1__co_signed_head__get_packed_size(ch), kn = 0;
 	vt_batch *b = NULL;
 	vt_key k;
 	int error;

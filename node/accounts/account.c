@@ -311,7 +311,7 @@ int vt_account_list(vt_store *store, const char *origin, vt_account_fn fn, void 
 	vt_key k;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_ACCT_ACCOUNT);
-	return each_account(store, VT_CF_ACCOUNT, &k, fn, ctx);
+	return each_account(store, VT_CF_ACCOUNT, &k, NULL, fn, ctx);
 }
 
 VT_MSG_EACH_TYPED(each_unit, vt_unit_fn, Vanthu__V1__OrgUnit, vanthu__v1__org_unit__descriptor)
@@ -321,7 +321,7 @@ int vt_unit_list(vt_store *store, const char *origin, vt_unit_fn fn, void *ctx)
 	vt_key k;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_ACCT_UNIT);
-	return each_unit(store, VT_CF_ACCOUNT, &k, fn, ctx);
+	return each_unit(store, VT_CF_ACCOUNT, &k, NULL, fn, ctx);
 }
 
 /* ---- passwords */

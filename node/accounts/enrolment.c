@@ -140,7 +140,7 @@ int vt_enrolment_units(vt_store *store, const char *hub, vt_enrolment_unit_fn fn
 	vt_key k;
 	vt_key_init(&k, hub);
 	vt_key_u8(&k, VT_IDX_ENROLLED);
-	return each_unit(store, VT_CF_INDEX, &k, fn, payload);
+	return each_unit(store, VT_CF_INDEX, &k, NULL, fn, payload);
 }
 
 VT_MSG_EACH_TYPED(each_alarm, vt_enrolment_alarm_fn, Vanthu__V1__ReplAlarm, vanthu__v1__repl_alarm__descriptor)
@@ -150,7 +150,7 @@ int vt_enrolment_alarms(vt_store *store, const char *hub, vt_enrolment_alarm_fn 
 	vt_key k;
 	vt_key_init(&k, hub);
 	vt_key_u8(&k, VT_IDX_ALARM);
-	return each_alarm(store, VT_CF_INDEX, &k, fn, payload);
+	return each_alarm(store, VT_CF_INDEX, &k, NULL, fn, payload);
 }
 
 /* ---- commands */

@@ -199,33 +199,13 @@ int vt_doc_get(vt_store *store, const char *origin, const char *id, Vanthu__V1__
 	return 0;
 }
 
+VT_MSG_EACH_TYPED(each_doc, vt_doc_fn, Vanthu__V1__Document, vanthu__v1__document__descriptor)
+
 int vt_doc_each(vt_store *store, const char *origin, uint64_t after_seq, vt_doc_fn fn, void *payload)
 {
-	vt_iter *it = NULL;
 	vt_key k, start;
-	int error;
 	vt_key_init(&k, origin);
-	if ((error = vt_key_check(&k)) < 0 || (error = vt_iter_new(&it, store, VT_CF_DOC, k.buf, k.len)) < 0)
-		return error;
-	if (after_seq) {
+	if (after_seq)
 		vt_doc_key(&start, origin, after_seq + 1);
-		vt_iter_seek(it, start.buf, start.len);
-	}
-	for (; vt_iter_valid(it); vt_iter_next(it)) {
-		size_t n;
-		const char *v = vt_iter_value(it, &n);
-		Vanthu__V1__Document *d = vanthu__v1__document__unpack(NULL, n, (const uint8_t *)v);
-		if (!d) {
-			error = vt_error_set(VT_ECORRUPT, "a document record does not decode");
-			break;
-		}
-		error = fn(payload, d);
-		vanthu__v1__document__free_unpacked(d, NULL);
-		if (error)
-			break;
-	}
-	if (!error)
-		error = vt_iter_status(it);
-	vt_iter_free(it);
-	return error;
+	return each_doc(store, VT_CF_DOC, &k, after_seq ? &start : NULL, fn, payload);
 }

@@ -38,7 +38,7 @@ int vt_dossier_list(vt_store *store, const char *origin, vt_dossier_fn fn, void 
 	vt_key k;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_IDX_DOSSIER);
-	return each_dossier(store, VT_CF_INDEX, &k, fn, payload);
+	return each_dossier(store, VT_CF_INDEX, &k, NULL, fn, payload);
 }
 
 /* Adds doc to the dossier (opening it when a title is given). */

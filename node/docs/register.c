@@ -373,7 +373,7 @@ int vt_register_books(vt_store *store, const char *origin, vt_register_book_fn f
 	vt_key k;
 	vt_key_init(&k, origin);
 	vt_key_u8(&k, VT_REG_BOOK);
-	return each_book(store, VT_CF_REGISTER, &k, fn, payload);
+	return each_book(store, VT_CF_REGISTER, &k, NULL, fn, payload);
 }
 
 VT_MSG_EACH_TYPED(each_entry, vt_register_entry_fn, Vanthu__V1__RegisterEntry, vanthu__v1__register_entry__descriptor)
@@ -387,7 +387,7 @@ int vt_register_entries(vt_store *store, const char *origin, const char *book, u
 	vt_key_str(&k, book);
 	if (year)
 		vt_key_u32(&k, year);
-	return each_entry(store, VT_CF_REGISTER, &k, fn, payload);
+	return each_entry(store, VT_CF_REGISTER, &k, NULL, fn, payload);
 }
 
 int vt_register_last_number(vt_store *store, const char *origin, const char *book, uint32_t year,

@@ -78,11 +78,19 @@ int vt_msg_put(vt_store *store, vt_cf cf, const vt_key *key, const ProtobufCMess
 int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufCMessageDescriptor *desc,
 	vt_msg_fn fn, void *payload)
 {
+	return vt_msg_each_from(store, cf, prefix, NULL, desc, fn, payload);
+}
+
+int vt_msg_each_from(vt_store *store, vt_cf cf, const vt_key *prefix, const vt_key *from,
+	const ProtobufCMessageDescriptor *desc, vt_msg_fn fn, void *payload)
+{
 	vt_iter *it = NULL;
 	int error;
-	if ((error = vt_key_check(prefix)) < 0 ||
+	if ((error = vt_key_check(prefix)) < 0 || (from && (error = vt_key_check(from)) < 0) ||
 	    (error = vt_iter_new(&it, store, cf, prefix->buf, prefix->len)) < 0)
 		return error;
+	if (from)
+		vt_iter_seek(it, from->buf, from->len);
 	for (; vt_iter_valid(it); vt_iter_next(it)) {
 		size_t n;
 		const char *v = vt_iter_value(it, &n);

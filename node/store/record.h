@@ -40,11 +40,15 @@ typedef int (*vt_msg_fn)(void *payload, const ProtobufCMessage *msg);
 int vt_msg_each(vt_store *store, vt_cf cf, const vt_key *prefix, const ProtobufCMessageDescriptor *desc,
 	vt_msg_fn fn, void *payload);
 
+/* The same from the first key >= from (NULL: the prefix's first). */
+int vt_msg_each_from(vt_store *store, vt_cf cf, const vt_key *prefix, const vt_key *from,
+	const ProtobufCMessageDescriptor *desc, vt_msg_fn fn, void *payload);
+
 /* VT_EINVAL naming the field if a string of msg, or of a message in it,
  * is not valid UTF-8 (what a front door checks before it appends). */
 int vt_msg_text_check(const ProtobufCMessage *msg);
 
-/* Defines a static walker NAME(store, cf, prefix, fn, payload) that calls a
+/* Defines a static walker NAME(store, cf, prefix, from, fn, payload) that calls a
  * typed callback fn(payload, const MSG *) for each record, without casting
  * one function type to another: vt_msg_each calls NAME_one with the typed
  * callback and its payload packed together. */
@@ -55,10 +59,11 @@ int vt_msg_text_check(const ProtobufCMessage *msg);
 		name##_each *e = p; \
 		return e->fn(e->payload, (const msg_type *)m); \
 	} \
-	static int name(vt_store *store, vt_cf cf, const vt_key *prefix, fn_type fn, void *payload) \
+	static int name(vt_store *store, vt_cf cf, const vt_key *prefix, const vt_key *from, fn_type fn, \
+		void *payload) \
 	{ \
 		name##_each e = { fn, payload }; \
-		return vt_msg_each(store, cf, prefix, &(desc), name##_one, &e); \
+		return vt_msg_each_from(store, cf, prefix, from, &(desc), name##_one, &e); \
 	}
 
 #endif

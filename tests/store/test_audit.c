@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "store/error.h"
 #include "store/merkle.h"
 #include "store/sth.h"
@@ -20,13 +21,6 @@
 #define LEAVES 5
 #define INDEX 3
 
-#define assert_vt_error(call, code, sub) do { \
-		int rc_ = (call); \
-		const char *m_ = vt_error_last(); \
-		if (rc_ != (code) || !*m_ || !strstr(m_, (sub))) \
-			fail_msg("%s: got %d (%s) '%s', want %d (%s) with '%s'", #call, rc_, \
-				vt_error_name(rc_), m_, (code), vt_error_name(code), (sub)); \
-	} while (0)
 
 /* Everything an auditor is shown, as a node and its hub would send it. */
 typedef struct shown {
