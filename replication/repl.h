@@ -111,11 +111,6 @@ int vt_repl_link_status(vt_repl_link *l, Vanthu__V1__ReplStatus **out);
 /* Entries the hub has acknowledged (durable there). */
 uint64_t vt_repl_link_acked(vt_repl_link *l);
 
-/* The signed head a batch from `from` ends at: the furthest kept head
- * within batch_max entries (else the next kept one), else the latest;
- * VT_ENOTFOUND when the log has nothing past from. */
-int vt_repl_batch_head(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
-	Vanthu__V1__TreeHead **out);
 
 /* The unit's records of its hub (co-signed head, hub key, directory):
  * replication/unit_meta.h. */

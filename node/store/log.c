@@ -617,3 +617,43 @@ int vt_log_append_entries(vt_log *log, const Vanthu__V1__LogEntry *const *entrie
 	free(ps);
 	return error;
 }
+
+int vt_log_sth_batch_end(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
+	Vanthu__V1__TreeHead **out)
+{
+	vt_iter *it = NULL;
+	vt_key k, seek;
+	uint64_t best = 0;
+	int error;
+	*out = NULL;
+	vt_key_init(&k, origin);
+	vt_key_u8(&k, VT_META_STH);
+	seek = k;
+	vt_key_u64(&seek, from + 1);
+	if ((error = vt_iter_new(&it, store, VT_CF_META, k.buf, k.len)) < 0)
+		return error;
+	for (vt_iter_seek(it, seek.buf, seek.len); vt_iter_valid(it); vt_iter_next(it)) {
+		size_t kl;
+		const char *key = vt_iter_key(it, &kl);
+		uint64_t size = vt_be64_get(key + kl - 8);
+		if (size - from > batch_max && best)
+			break;
+		best = size;
+		if (size - from >= batch_max)
+			break;
+	}
+	error = vt_iter_status(it);
+	vt_iter_free(it);
+	if (error < 0)
+		return error;
+	if (best)
+		return vt_log_sth_at(store, origin, best, out);
+	if ((error = vt_log_latest_sth(store, origin, out)) < 0)
+		return error;
+	if ((*out)->size <= from) {
+		vanthu__v1__tree_head__free_unpacked(*out, NULL);
+		*out = NULL;
+		return VT_ENOTFOUND;
+	}
+	return 0;
+}

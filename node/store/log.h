@@ -105,6 +105,12 @@ int vt_log_stored_size(vt_store *store, const char *origin, uint64_t *size);
 int vt_log_latest_sth(vt_store *store, const char *origin, Vanthu__V1__TreeHead **out);
 /* The signed tree head of exactly `size` entries, if one is kept. */
 int vt_log_sth_at(vt_store *store, const char *origin, uint64_t size, Vanthu__V1__TreeHead **out);
+/* Where a batch of entries from `from` on ends: the kept tree head farthest
+ * from `from` within batch_max entries, else the nearest kept one beyond,
+ * else the latest (VT_ENOTFOUND if that covers nothing past from). The
+ * replication link sends batches that end at a signed head. */
+int vt_log_sth_batch_end(vt_store *store, const char *origin, uint64_t from, uint64_t batch_max,
+	Vanthu__V1__TreeHead **out);
 
 /* Keys (shared with verify). */
 void vt_log_key_entry(vt_key *k, const char *origin, uint64_t seq);

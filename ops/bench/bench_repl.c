@@ -145,7 +145,7 @@ static double local_ingest(vt_node *unit, const char *name)
 		uint8_t cbuf[72];
 		uint8_t **raw;
 		size_t *len, n;
-		bench_check(vt_repl_batch_head(unit->store, UNIT_ID, from, 4096, &head), "batch head");
+		bench_check(vt_log_sth_batch_end(unit->store, UNIT_ID, from, 4096, &head), "batch head");
 		n = (size_t)(head->size - from);
 		raw = bench_xmalloc(n * sizeof(*raw));
 		len = bench_xmalloc(n * sizeof(*len));
