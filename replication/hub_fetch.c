@@ -18,6 +18,8 @@ typedef struct fetch_ctx {
 	uint8_t (*sent)[32];
 	size_t nsent, cap;
 	int error;
+	const char *origin;
+	uint64_t end; /* the co-signed head's size: entries below it are sent */
 } fetch_ctx;
 
 static int send_fetch(vt_rpc_call *call, const Vanthu__V1__FetchReply *r)
@@ -66,19 +68,40 @@ static void fetch_blob(void *ctx, const uint8_t sha[32], uint64_t size)
 	c->error = vt_repl_blob_send(c->store, sha, fetch_chunk, c);
 }
 
+/* One entry: the blobs it names first, then the entry. */
+static int fetch_entry(void *payload, uint64_t seq, const char *data, size_t len)
+{
+	fetch_ctx *c = payload;
+	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
+	Vanthu__V1__RawEntry re = VANTHU__V1__RAW_ENTRY__INIT;
+	Vanthu__V1__LogEntry *e;
+	if (seq >= c->end)
+		return 1;
+	if (!(e = vanthu__v1__log_entry__unpack(NULL, len, (const uint8_t *)data)))
+		return vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s does not decode", seq, c->origin);
+	vt_event_blobs(e, fetch_blob, c);
+	vanthu__v1__log_entry__free_unpacked(e, NULL);
+	if (c->error < 0)
+		return c->error;
+	re.seq = seq;
+	re.entry.data = (uint8_t *)data;
+	re.entry.len = len;
+	r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_ENTRY;
+	r.entry = &re;
+	return send_fetch(c->call, &r);
+}
+
 int vt_hub_fetch_handler(vt_rpc_call *call, void *payload)
 {
 	vt_repl_hub *h = payload;
 	Vanthu__V1__FetchRequest *req = NULL;
 	Vanthu__V1__CoSignedHead *head = NULL;
 	Vanthu__V1__FetchReply r = VANTHU__V1__FETCH_REPLY__INIT;
-	fetch_ctx fc = { call, h->node->store, NULL, 0, 0, 0 };
+	fetch_ctx fc = { .call = call, .store = h->node->store };
 	char cert_id[VT_NODE_ID_MAX + 1];
 	const uint8_t *data;
 	size_t len;
 	int error;
-	vt_iter *it = NULL;
-	vt_key k;
 	if ((error = vt_rpc_call_peer_identity(call, cert_id, sizeof(cert_id))) < 0)
 		return vt_error_set(VT_EAUTH, "restore needs the unit's client certificate (mutual TLS)");
 	vt_rpc_call_request(call, &data, &len);
@@ -95,37 +118,10 @@ int vt_hub_fetch_handler(vt_rpc_call *call, void *payload)
 	r.head = head;
 	if ((error = send_fetch(call, &r)) < 0)
 		goto out;
-	vt_key_init(&k, req->node_id);
-	if ((error = vt_iter_new_ex(&it, h->node->store, VT_CF_LOG, k.buf, k.len, VT_ITER_SCAN)) < 0)
-		goto out;
-	vt_log_key_entry(&k, req->node_id, req->from);
-	for (vt_iter_seek(it, k.buf, k.len); vt_iter_valid(it); vt_iter_next(it)) {
-		size_t kl, vl;
-		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
-		uint64_t seq = vt_be64_get(key + kl - 8);
-		Vanthu__V1__RawEntry re = VANTHU__V1__RAW_ENTRY__INIT;
-		Vanthu__V1__LogEntry *e;
-		if (seq >= head->head->size)
-			break;
-		if (!(e = vanthu__v1__log_entry__unpack(NULL, vl, (const uint8_t *)val))) {
-			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of %s does not decode", seq, req->node_id);
-			goto out;
-		}
-		vt_event_blobs(e, fetch_blob, &fc);
-		vanthu__v1__log_entry__free_unpacked(e, NULL);
-		if ((error = fc.error) < 0)
-			goto out;
-		re.seq = seq;
-		re.entry.data = (uint8_t *)val;
-		re.entry.len = vl;
-		r.kind_case = VANTHU__V1__FETCH_REPLY__KIND_ENTRY;
-		r.entry = &re;
-		if ((error = send_fetch(call, &r)) < 0)
-			goto out;
-	}
-	error = vt_iter_status(it);
+	fc.origin = req->node_id;
+	fc.end = head->head->size;
+	error = vt_log_raw_each(h->node->store, req->node_id, req->from, 1, fetch_entry, &fc);
 out:
-	vt_iter_free(it);
 	free(fc.sent);
 	if (head)
 		vanthu__v1__co_signed_head__free_unpacked(head, NULL);

@@ -35,71 +35,73 @@ static int batch_head(vt_repl_link *l, uint64_t from, Vanthu__V1__TreeHead **out
 	return vt_log_sth_batch_end(l->node->store, l->node->node_id, from, l->o.batch_max, out);
 }
 
+/* A batch being read from the log: entries [from, head) copied. */
+typedef struct batch_read {
+	vt_repl_link *l;
+	uint64_t from;
+	Vanthu__V1__TreeHead *head; /* where the batch ends (owned) */
+	ProtobufCBinaryData *entries;
+	char **copies;
+	size_t n, want, bytes;
+	int capped;
+} batch_read;
+
+static int batch_add(void *payload, uint64_t seq, const char *val, size_t vl)
+{
+	batch_read *br = payload;
+	(void)seq;
+	if (!(br->copies[br->n] = malloc(vl ? vl : 1)))
+		return vt_error_set(VT_ENOMEM, "out of memory");
+	memcpy(br->copies[br->n], val, vl);
+	br->entries[br->n].data = (uint8_t *)br->copies[br->n];
+	br->entries[br->n].len = vl;
+	br->n++;
+	br->bytes += vl;
+	if (br->bytes > BATCH_BYTES && br->n < br->want && !br->capped) {
+		/* large entries: end at the furthest kept head within what was
+		 * read, else at the first one after it (a message must stay
+		 * well under the limit) */
+		Vanthu__V1__TreeHead *earlier = NULL;
+		int error = vt_log_sth_batch_end(br->l->node->store, br->l->node->node_id, br->from, br->n, &earlier);
+		if (error < 0)
+			return error;
+		vanthu__v1__tree_head__free_unpacked(br->head, NULL);
+		br->head = earlier;
+		br->want = (size_t)(br->head->size - br->from);
+		br->capped = 1;
+	}
+	return br->n >= br->want; /* 1: the batch is read */
+}
+
 /* Sends entries [from, head) with the head; returns the batch's end. */
 int vt_link_send_batch(vt_repl_link *l, uint64_t from, uint64_t *end)
 {
-	Vanthu__V1__TreeHead *head = NULL;
 	Vanthu__V1__ReplUp m = VANTHU__V1__REPL_UP__INIT;
 	Vanthu__V1__ReplBatch b = VANTHU__V1__REPL_BATCH__INIT;
-	ProtobufCBinaryData *entries = NULL;
-	char **copies = NULL;
-	vt_iter *it = NULL;
-	vt_key k;
-	size_t n = 0, want, bytes = 0;
-	int error, capped = 0;
+	batch_read br = { .l = l, .from = from };
+	Vanthu__V1__TreeHead *head;
+	int error;
 	*end = from;
-	if ((error = batch_head(l, from, &head)) < 0)
+	if ((error = batch_head(l, from, &br.head)) < 0)
 		return error == VT_ENOTFOUND ? 0 : error;
-	want = (size_t)(head->size - from);
-	if (!(entries = calloc(want, sizeof(*entries))) || !(copies = calloc(want, sizeof(*copies)))) {
+	br.want = (size_t)(br.head->size - from);
+	if (!(br.entries = calloc(br.want, sizeof(*br.entries))) || !(br.copies = calloc(br.want, sizeof(*br.copies)))) {
 		error = vt_error_set(VT_ENOMEM, "out of memory");
 		goto out;
 	}
-	vt_key_init(&k, l->node->node_id);
-	if ((error = vt_iter_new(&it, l->node->store, VT_CF_LOG, k.buf, k.len)) < 0)
+	if ((error = vt_log_raw_each(l->node->store, l->node->node_id, from, 0, batch_add, &br)) < 0)
 		goto out;
-	vt_log_key_entry(&k, l->node->node_id, from);
-	for (vt_iter_seek(it, k.buf, k.len); vt_iter_valid(it) && n < want; vt_iter_next(it)) {
-		size_t kl, vl;
-		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
-		if (vt_be64_get(key + kl - 8) != from + n) {
-			error = vt_error_set(VT_ECORRUPT, "entry %" PRIu64 " of this unit's log is missing", from + n);
-			goto out;
-		}
-		if (!(copies[n] = malloc(vl ? vl : 1))) {
-			error = vt_error_set(VT_ENOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(copies[n], val, vl);
-		entries[n].data = (uint8_t *)copies[n];
-		entries[n].len = vl;
-		n++;
-		bytes += vl;
-		if (bytes > BATCH_BYTES && n < want && !capped) {
-			/* large entries: end at the furthest kept head within what
-			 * was read, else at the first one after it (a message must
-			 * stay well under the limit) */
-			Vanthu__V1__TreeHead *earlier = NULL;
-			if ((error = vt_log_sth_batch_end(l->node->store, l->node->node_id, from, n, &earlier)) < 0)
-				goto out;
-			vanthu__v1__tree_head__free_unpacked(head, NULL);
-			head = earlier;
-			want = (size_t)(head->size - from);
-			capped = 1;
-		}
-	}
-	if ((error = vt_iter_status(it)) < 0)
-		goto out;
-	while (n > want) /* the batch ended earlier than what was read */
-		free(copies[--n]);
-	if (n != want) {
+	head = br.head;
+	while (br.n > br.want) /* the batch ended earlier than what was read */
+		free(br.copies[--br.n]);
+	if (br.n != br.want) {
 		error = vt_error_set(VT_ECORRUPT, "this unit's log ends at %" PRIu64 " below its head's size %" PRIu64,
-			from + n, head->size);
+			from + br.n, head->size);
 		goto out;
 	}
 	b.from = from;
-	b.entries = entries;
-	b.n_entries = n;
+	b.entries = br.entries;
+	b.n_entries = br.n;
 	b.head = head;
 	m.kind_case = VANTHU__V1__REPL_UP__KIND_BATCH;
 	m.batch = &b;
@@ -124,13 +126,12 @@ int vt_link_send_batch(vt_repl_link *l, uint64_t from, uint64_t *end)
 		goto out;
 	*end = head->size;
 out:
-	vt_iter_free(it);
-	for (size_t i = 0; copies && i < n; i++)
-		free(copies[i]);
-	free(copies);
-	free(entries);
-	if (head)
-		vanthu__v1__tree_head__free_unpacked(head, NULL);
+	for (size_t i = 0; br.copies && i < br.n; i++)
+		free(br.copies[i]);
+	free(br.copies);
+	free(br.entries);
+	if (br.head)
+		vanthu__v1__tree_head__free_unpacked(br.head, NULL);
 	return error;
 }
 

@@ -657,3 +657,33 @@ int vt_log_sth_batch_end(vt_store *store, const char *origin, uint64_t from, uin
 	}
 	return 0;
 }
+
+int vt_log_raw_each(vt_store *store, const char *origin, uint64_t from, int scan, vt_log_raw_fn fn, void *payload)
+{
+	vt_iter *it = NULL;
+	vt_key k;
+	uint64_t next = from;
+	int error;
+	vt_key_init(&k, origin);
+	if ((error = vt_key_check(&k)) < 0 ||
+	    (error = vt_iter_new_ex(&it, store, VT_CF_LOG, k.buf, k.len, scan ? VT_ITER_SCAN : 0)) < 0)
+		return error;
+	vt_log_key_entry(&k, origin, from);
+	for (vt_iter_seek(it, k.buf, k.len); vt_iter_valid(it); vt_iter_next(it), next++) {
+		size_t kl, vl;
+		const char *key = vt_iter_key(it, &kl), *val = vt_iter_value(it, &vl);
+		if (kl < 8 || vt_be64_get(key + kl - 8) != next) {
+			error = vt_error_set(VT_ECORRUPT, "entry %llu of %s's log is missing", (unsigned long long)next,
+				origin);
+			break;
+		}
+		if ((error = fn(payload, next, val, vl)) != 0)
+			break;
+	}
+	if (error > 0)
+		error = 0;
+	if (!error)
+		error = vt_iter_status(it);
+	vt_iter_free(it);
+	return error;
+}

@@ -97,6 +97,13 @@ void vt_log_tree_src_init(vt_log_tree_src *s, vt_store *store, const char *origi
 int vt_log_entry_raw(vt_store *store, const char *origin, uint64_t seq, char **data, size_t *len);
 int vt_log_entry_get(vt_store *store, const char *origin, uint64_t seq, Vanthu__V1__LogEntry **out);
 
+/* Calls fn with each stored entry of origin's log from seq `from` on, in
+ * order, the raw bytes borrowed for the call; fn returns 0 to go on, > 0
+ * to stop (then 0 is returned) or < 0 to fail. VT_ECORRUPT if the run has
+ * a gap. scan: a one-pass read of much data (bypasses the block cache). */
+typedef int (*vt_log_raw_fn)(void *payload, uint64_t seq, const char *data, size_t len);
+int vt_log_raw_each(vt_store *store, const char *origin, uint64_t from, int scan, vt_log_raw_fn fn, void *payload);
+
 /* Number of entries in origin's log as stored. */
 int vt_log_stored_size(vt_store *store, const char *origin, uint64_t *size);
 
