@@ -469,10 +469,17 @@ out:
 	return error;
 }
 
-static void key_hex(char *out, size_t cap, const char *k, size_t kl)
+/* A key as hex, and after the origin prefix (plen bytes) the record kind
+ * its tag names in the keyspace table, e.g. "… (VT_IDX_OUTBOX: origin | 'X'
+ * | to | seq -> ExchangeMessage)". */
+static void key_hex(char *out, size_t cap, vt_cf cf, const char *k, size_t kl, size_t plen)
 {
-	size_t n = kl * 2 + 1 > cap ? (cap - 1) / 2 : kl;
+	const char *layout = NULL, *name = kl > plen ? vt_keyspace_tag_name(cf, (uint8_t)k[plen], &layout) : NULL;
+	size_t n = kl * 2 + 1 > cap / 2 ? (cap / 2 - 1) / 2 : kl, used;
 	vt_hex(out, (const uint8_t *)k, n);
+	used = strlen(out);
+	if (name)
+		snprintf(out + used, cap - used, " (%s: %s)", name, layout);
 }
 
 static int compare_cf(vt_store *a, vt_store *b, vt_cf cf, const char *origin, uint64_t *keys)
@@ -480,7 +487,7 @@ static int compare_cf(vt_store *a, vt_store *b, vt_cf cf, const char *origin, ui
 	vt_iter *ia = NULL, *ib = NULL;
 	vt_key p;
 	int error;
-	char hex[200];
+	char hex[400];
 	vt_key_init(&p, origin);
 	if ((error = vt_iter_new(&ia, a, cf, p.buf, p.len)) < 0 || (error = vt_iter_new(&ib, b, cf, p.buf, p.len)) < 0)
 		goto out;
@@ -493,7 +500,7 @@ static int compare_cf(vt_store *a, vt_store *b, vt_cf cf, const char *origin, ui
 		if (va != vb) {
 			vt_iter *extra = va ? ia : ib;
 			ka = vt_iter_key(extra, &kla);
-			key_hex(hex, sizeof(hex), ka, kla);
+			key_hex(hex, sizeof(hex), cf, ka, kla, p.len);
 			error = vt_error_set(VT_ECORRUPT, "%s: key %s is %s", vt_cf_name(cf), hex,
 				va ? "in the store but not produced by replaying the log" : "produced by the log but missing from the store");
 			goto out;
@@ -503,7 +510,7 @@ static int compare_cf(vt_store *a, vt_store *b, vt_cf cf, const char *origin, ui
 		if (kla != klb || memcmp(ka, kb, kla) != 0) {
 			int c = memcmp(ka, kb, kla < klb ? kla : klb);
 			int a_first = c < 0 || (c == 0 && kla < klb);
-			key_hex(hex, sizeof(hex), a_first ? ka : kb, a_first ? kla : klb);
+			key_hex(hex, sizeof(hex), cf, a_first ? ka : kb, a_first ? kla : klb, p.len);
 			error = vt_error_set(VT_ECORRUPT, "%s: key %s is %s", vt_cf_name(cf), hex,
 				a_first ? "in the store but not produced by replaying the log" : "produced by the log but missing from the store");
 			goto out;
@@ -511,7 +518,7 @@ static int compare_cf(vt_store *a, vt_store *b, vt_cf cf, const char *origin, ui
 		xa = vt_iter_value(ia, &vla);
 		xb = vt_iter_value(ib, &vlb);
 		if (vla != vlb || memcmp(xa, xb, vla) != 0) {
-			key_hex(hex, sizeof(hex), ka, kla);
+			key_hex(hex, sizeof(hex), cf, ka, kla, p.len);
 			error = vt_error_set(VT_ECORRUPT, "%s: value of key %s differs from what the log produces",
 				vt_cf_name(cf), hex);
 			goto out;
