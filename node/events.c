@@ -161,36 +161,32 @@ static void describe_exchange_received(FILE *f, const Vanthu__V1__Event *ev)
 	fprintf(f, "%s from %s #%" PRIu64, what, r->from, r->from_seq);
 }
 
-/* ---- the registry */
+/* ---- the registry, indexed by the oneof's case number */
 
 #define KIND(K) VANTHU__V1__EVENT__KIND_##K
 static const vt_event_kind kinds[] = {
-	{ KIND(NODE_INITIALIZED), vt_account_apply_node, NULL, describe_node_initialized },
-	{ KIND(BOOK_DEFINED), vt_register_apply_book, NULL, describe_book_defined },
-	{ KIND(DOCUMENT_CREATED), vt_workflow_apply_created, blobs_document_created, describe_document_created },
-	{ KIND(DOCUMENT_REGISTERED), vt_workflow_apply_registration, NULL, describe_document_registered },
-	{ KIND(BLOB_ADDED), vt_doc_apply_blob, blobs_blob_added, describe_blob_added },
-	{ KIND(ACCOUNT_CREATED), vt_account_apply_created, NULL, describe_account_created },
-	{ KIND(ACCOUNT_UPDATED), vt_account_apply_updated, NULL, describe_account_updated },
-	{ KIND(PASSWORD_CHANGED), vt_account_apply_password, NULL, describe_password_changed },
-	{ KIND(UNIT_DEFINED), vt_account_apply_unit, NULL, describe_unit_defined },
-	{ KIND(DOCUMENT_ACTION), vt_workflow_apply, blobs_document_action, describe_document_action },
-	{ KIND(DOCUMENT_VERIFIED), vt_workflow_apply_verified, NULL, describe_document_verified },
-	{ KIND(UNIT_ENROLLED), vt_enrolment_apply_enrolled, NULL, describe_unit_enrolled },
-	{ KIND(UNIT_REFUSED), vt_enrolment_apply_refused, NULL, describe_unit_refused },
-	{ KIND(UNIT_REINSTATED), vt_enrolment_apply_reinstated, NULL, describe_unit_reinstated },
-	{ KIND(EXCHANGE_RECEIVED), vt_exchange_apply_received, blobs_exchange_received, describe_exchange_received },
+	[KIND(NODE_INITIALIZED)] = { vt_account_apply_node, NULL, describe_node_initialized },
+	[KIND(BOOK_DEFINED)] = { vt_register_apply_book, NULL, describe_book_defined },
+	[KIND(DOCUMENT_CREATED)] = { vt_workflow_apply_created, blobs_document_created, describe_document_created },
+	[KIND(DOCUMENT_REGISTERED)] = { vt_workflow_apply_registration, NULL, describe_document_registered },
+	[KIND(BLOB_ADDED)] = { vt_doc_apply_blob, blobs_blob_added, describe_blob_added },
+	[KIND(ACCOUNT_CREATED)] = { vt_account_apply_created, NULL, describe_account_created },
+	[KIND(ACCOUNT_UPDATED)] = { vt_account_apply_updated, NULL, describe_account_updated },
+	[KIND(PASSWORD_CHANGED)] = { vt_account_apply_password, NULL, describe_password_changed },
+	[KIND(UNIT_DEFINED)] = { vt_account_apply_unit, NULL, describe_unit_defined },
+	[KIND(DOCUMENT_ACTION)] = { vt_workflow_apply, blobs_document_action, describe_document_action },
+	[KIND(DOCUMENT_VERIFIED)] = { vt_workflow_apply_verified, NULL, describe_document_verified },
+	[KIND(UNIT_ENROLLED)] = { vt_enrolment_apply_enrolled, NULL, describe_unit_enrolled },
+	[KIND(UNIT_REFUSED)] = { vt_enrolment_apply_refused, NULL, describe_unit_refused },
+	[KIND(UNIT_REINSTATED)] = { vt_enrolment_apply_reinstated, NULL, describe_unit_reinstated },
+	[KIND(EXCHANGE_RECEIVED)] = { vt_exchange_apply_received, blobs_exchange_received, describe_exchange_received },
 };
 #undef KIND
 
 const vt_event_kind *vt_event_kind_of(const Vanthu__V1__Event *ev)
 {
-	if (!ev)
-		return NULL;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind == ev->kind_case)
-			return &kinds[i];
-	return NULL;
+	size_t k = ev ? (size_t)ev->kind_case : 0;
+	return k < sizeof(kinds) / sizeof(kinds[0]) && kinds[k].apply ? &kinds[k] : NULL;
 }
 
 int vt_events_apply(void *payload, vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res)

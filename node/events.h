@@ -16,8 +16,8 @@
 /* Called with each file an event names: its SHA-256 and size. */
 typedef void (*vt_blob_ref_fn)(void *payload, const uint8_t sha256[32], uint64_t size);
 
+/* A row of the registry (the table is indexed by the oneof's case). */
 typedef struct vt_event_kind {
-	Vanthu__V1__Event__KindCase kind;
 	/* Applies e; on failure writes nothing the caller keeps (the log rolls
 	 * the batch back to its savepoint) and returns VT_E* with a message. */
 	int (*apply)(vt_apply_ctx *ctx, const Vanthu__V1__LogEntry *e, vt_apply_result *res);
