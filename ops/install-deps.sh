@@ -12,6 +12,9 @@ PKGS=(
   zlib1g-dev libpng-dev libp11-dev softhsm2 opensc
   poppler-utils qpdf libnss3-tools clang libclang-rt-dev
   libharfbuzz-dev fonts-liberation2
+  # milestone 2: JSON output, journald and sd_notify, the gRPC health proto,
+  # a busy machine for CI's load check
+  libjansson-dev libsystemd-dev grpc-proto stress-ng
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -2,6 +2,8 @@
 #include "cli/print.h"
 #include "store/hash.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistr.h>
 #include <uniwidth.h>
@@ -79,4 +81,67 @@ void print_time(FILE *f, int64_t us)
 const char *cli_direction_name(int d)
 {
 	return d == VANTHU__V1__DIRECTION__INCOMING ? "incoming" : d == VANTHU__V1__DIRECTION__OUTGOING ? "outgoing" : "?";
+}
+
+json_t *jv_text(const char *s)
+{
+	const uint8_t *p = (const uint8_t *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	if (u8_check(p, n) == NULL)
+		return json_stringn((const char *)p, n);
+	/* Replace each invalid byte with U+FFFD so old entries stay readable. */
+	char *fixed = malloc(3 * n + 1), *o = fixed;
+	if (fixed == NULL)
+		return json_null();
+	while (*p) {
+		ucs4_t uc;
+		int k = u8_mbtouc(&uc, p, n);
+		if (uc == 0xfffd && !(k == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] == 0xbd)) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p += k;
+			n -= (size_t)k;
+			continue;
+		}
+		memcpy(o, p, (size_t)k);
+		o += k;
+		p += k;
+		n -= (size_t)k;
+	}
+	json_t *v = json_stringn(fixed, (size_t)(o - fixed));
+	free(fixed);
+	return v;
+}
+
+json_t *jv_hex(const uint8_t *p, size_t n)
+{
+	char *hex = malloc(2 * n + 1);
+	if (hex == NULL)
+		return json_null();
+	vt_hex(hex, p, n);
+	json_t *v = json_stringn(hex, 2 * n);
+	free(hex);
+	return v;
+}
+
+json_t *jv_time(int64_t us)
+{
+	char buf[64];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	if (f == NULL)
+		return json_null();
+	print_time(f, us);
+	fclose(f);
+	return json_string(buf);
+}
+
+int jv_print(json_t *v)
+{
+	int rc = -1;
+	if (v != NULL && json_dumpf(v, stdout, JSON_COMPACT) == 0) {
+		fputc('\n', stdout);
+		rc = 0;
+	}
+	json_decref(v);
+	return rc;
 }
